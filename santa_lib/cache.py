@@ -1,0 +1,86 @@
+"""Where the lesson keeps what it computes once, and how it writes there safely.
+
+The cache holds the generated data set, extracted features and the model trained by notebook 02.
+Every entry is named by a key built from everything that determines it, and written to a
+temporary file first, then renamed into place: two notebooks running at once never see a half
+written file, and re-running a notebook with other parameters never picks up a stale result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+
+def default_cache_dir() -> Path:
+    """``$SANTA_LIB_CACHE``, else ``$XDG_CACHE_HOME/santa_lib``, else ``~/.cache/santa_lib``."""
+    if os.environ.get("SANTA_LIB_CACHE"):
+        return Path(os.environ["SANTA_LIB_CACHE"]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "santa_lib"
+    return Path.home() / ".cache" / "santa_lib"
+
+
+def cache_key(*parts: object) -> str:
+    """A short stable hex key for JSON-serialisable parts."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def files_fingerprint(paths: Iterable[os.PathLike | str]) -> str:
+    """Identify a set of files by absolute path, size and modification time (no reading)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for path in paths:
+        stat = os.stat(path)
+        digest.update(f"{Path(path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def arrays_fingerprint(arrays: Iterable[np.ndarray]) -> str:
+    """Identify arrays (such as a model's weights) by their exact bytes."""
+    digest = hashlib.blake2b(digest_size=12)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype}{array.shape}".encode())
+        digest.update(array.data)
+    return digest.hexdigest()
+
+
+def atomic_write(path: os.PathLike | str, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temp_path)`` then rename the result to ``path`` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-",
+                                         suffix=path.suffix)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+def save_array(path: os.PathLike | str, array: np.ndarray) -> Path:
+    """Write one array as ``.npy`` atomically."""
+
+    def write(temp: Path) -> None:
+        with open(temp, "wb") as handle:
+            np.save(handle, array)
+
+    return atomic_write(path, write)
+
+
+def load_array(path: os.PathLike | str) -> np.ndarray | None:
+    """Read an array written by :func:`save_array`; None when absent or unreadable."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None

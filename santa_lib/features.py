@@ -1,0 +1,73 @@
+"""Method 1: run the frozen base once over every image and keep the result (home notebook: 01).
+
+Features depend only on the images, the base's weights and the preprocessing, so they are
+cached on disk under a key made of exactly those: re-running the notebook reads them back in a
+fraction of a second, and any change (other photos, image size, weights) computes them anew.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from santa_lib.base import preprocess_images
+from santa_lib.cache import arrays_fingerprint, cache_key, default_cache_dir, load_array, save_array
+from santa_lib.data import Split
+from santa_lib.timing import Stopwatch
+
+PREPROCESSING = "keras.applications.vgg19.preprocess_input"
+
+
+def weights_fingerprint(model) -> str:
+    """Identify a model's current weights by their exact values."""
+    return arrays_fingerprint(model.get_weights())
+
+
+def run_base(base, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """The base's output for uint8 images, computed in large batches."""
+    outputs = [
+        np.asarray(base(preprocess_images(images[start:start + batch_size]), training=False))
+        for start in range(0, len(images), batch_size)
+    ]
+    if not outputs:
+        return np.zeros((0, *base.output_shape[1:]), dtype="float32")
+    return np.concatenate(outputs)
+
+
+def features_path(base, images: np.ndarray, cache_dir: str | os.PathLike | None = None,
+                  weights_id: str | None = None) -> Path:
+    """The cache file for the base's features of ``images``."""
+    key = cache_key(
+        "features-v1",
+        arrays_fingerprint([images]),
+        weights_id or weights_fingerprint(base),
+        base.name,
+        list(base.output_shape[1:]),
+        PREPROCESSING,
+    )
+    return Path(cache_dir or default_cache_dir()) / "features" / f"{key}.npy"
+
+
+def extract_features(base, splits: dict[str, Split], batch_size: int = 64,
+                     cache_dir: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
+    """Features of the frozen base for every split, from the cache when it has them.
+
+    Prints, for each split, whether its features were computed (and how long that took) or
+    read back from the cache.
+    """
+    weights_id = weights_fingerprint(base)
+    features: dict[str, np.ndarray] = {}
+    for name, split in splits.items():
+        path = features_path(base, split.images, cache_dir, weights_id)
+        cached = load_array(path)
+        if cached is not None and cached.shape[0] == len(split):
+            features[name] = cached
+            print(f"{name:<10} {len(split):>4} images: features read from the cache")
+            continue
+        timer = Stopwatch()
+        features[name] = run_base(base, split.images, batch_size)
+        save_array(path, features[name])
+        print(f"{name:<10} {len(split):>4} images: features computed in {timer}")
+    return features

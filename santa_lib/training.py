@@ -1,0 +1,169 @@
+"""Models, augmentation and training for the three methods (home notebooks: 01, 02 and 03).
+
+- Method 1 trains :func:`build_feature_classifier` on features from :mod:`santa_lib.features`.
+- Method 2 puts the frozen base inside :func:`build_frozen_base_model` and trains the head on
+  augmented images (:func:`augmentation`, :func:`training_dataset`).
+- Method 3 starts from method 2's trained model, unfreezes the last block
+  (:func:`santa_lib.freezing.unfreeze_from`), recompiles with a low learning rate and trains on.
+
+Images enter the models already preprocessed (see :func:`santa_lib.base.preprocess_images`), so
+the models are exactly the reference's: base, Flatten, Dense, Dense.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from santa_lib.base import preprocess_images
+from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
+from santa_lib.data import Split
+
+# The reference's ImageDataGenerator settings, in Keras 3 layers. Its shear_range=0.2 was in
+# degrees: tan(0.2 deg) = 0.0035 of the image, a shear too small to see, kept for fidelity.
+ROTATION_DEGREES = 40.0
+SHIFT_FRACTION = 0.2
+ZOOM_FRACTION = 0.2
+SHEAR_FRACTION = math.tan(math.radians(0.2))
+
+
+def compile_binary(model, learning_rate: float) -> None:
+    """Compile for two classes: RMSprop, binary cross-entropy, accuracy."""
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def build_feature_classifier(input_dim: int, units: int = 256):
+    """Method 1's classifier on flattened features: Dense(units, relu) then Dense(1, sigmoid)."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,)),
+            keras.layers.Dense(units, activation="relu", name="dense"),
+            keras.layers.Dense(1, activation="sigmoid", name="output"),
+        ],
+        name="feature_classifier",
+    )
+
+
+def build_frozen_base_model(base, units: int = 132):
+    """Methods 2 and 3: the base, Flatten, Dense(units, relu), Dense(1, sigmoid).
+
+    The base is not frozen here: the notebook does it, to show the trainable counts change.
+    """
+    import keras
+
+    return keras.Sequential(
+        [
+            base,
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(units, activation="relu", name="head_dense"),
+            keras.layers.Dense(1, activation="sigmoid", name="head_output"),
+        ],
+        name="santa_classifier",
+    )
+
+
+def augmentation(seed: int | None = None):
+    """Random flips, rotations, shifts, zooms and a tiny shear, as in the reference lesson."""
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomRotation(ROTATION_DEGREES / 360.0, fill_mode="nearest", seed=seed),
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="nearest",
+                                     seed=seed),
+            layers.RandomZoom(ZOOM_FRACTION, fill_mode="nearest", seed=seed),
+            layers.RandomShear(x_factor=(0.0, SHEAR_FRACTION), y_factor=(0.0, SHEAR_FRACTION),
+                               fill_mode="nearest", seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def training_dataset(split: Split, batch_size: int, augment=None, seed: int = 0,
+                     repeat: bool = False):
+    """Shuffled batches of (preprocessed image, label); every image once per epoch.
+
+    ``augment`` (from :func:`augmentation`) is applied to raw pixels before preprocessing,
+    freshly for every batch: the data set is never cached after augmentation.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((split.images, split.labels))
+    dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size)
+
+    def prepare(images, labels):
+        images = tf.cast(images, "float32")
+        if augment is not None:
+            images = augment(images, training=True)
+        return preprocess_images(images), labels
+
+    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def fit_on_images(model, train: Split, validation: Split, epochs: int, batch_size: int,
+                  augment=None, seed: int = 0, steps_per_epoch: int | None = None):
+    """Train ``model`` on (augmented) images, validating on the unaugmented validation split.
+
+    ``steps_per_epoch=None`` runs every training image once per epoch (the last batch may be
+    smaller); a number caps the steps, for quick smoke runs.
+    """
+    dataset = training_dataset(train, batch_size, augment, seed, repeat=steps_per_epoch is not None)
+    return model.fit(
+        dataset,
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
+        validation_data=(preprocess_images(validation.images), validation.labels),
+        validation_batch_size=max(batch_size, 50),
+        shuffle=False,  # the data set shuffles itself, every epoch
+        verbose=2,
+    )
+
+
+def save_model(model, path: str | os.PathLike) -> Path:
+    """Save a model as a ``.keras`` file atomically (a concurrent reader never sees half a file)."""
+    return atomic_write(path, lambda temp: model.save(temp))
+
+
+def load_model(path: str | os.PathLike):
+    """Load a ``.keras`` model saved by :func:`save_model`."""
+    import keras
+
+    return keras.models.load_model(path)
+
+
+def flatten_features(features: np.ndarray) -> np.ndarray:
+    """(n, 2, 2, 512) -> (n, 2048): the input layout of method 1's classifier."""
+    return features.reshape(len(features), -1)
+
+
+def head_model_path(base, train: Split, validation: Split, *, epochs: int, batch_size: int,
+                    learning_rate: float, steps_per_epoch: int | None, seed: int,
+                    cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where notebook 02 saves its trained model and notebook 03 looks for it.
+
+    The name is a key of everything that determines that model (images, the base's weights and
+    the training settings), so notebook 03 never starts from a model trained on other terms.
+    """
+    key = cache_key(
+        "method2-v1",
+        arrays_fingerprint([train.images, train.labels, validation.images]),
+        arrays_fingerprint(base.get_weights()),
+        epochs, batch_size, learning_rate, steps_per_epoch, seed,
+    )
+    return Path(cache_dir or default_cache_dir()) / "models" / f"method2-{key}.keras"

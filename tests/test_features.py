@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from santa_lib import features as features_module
+from santa_lib.data import load_splits
+from santa_lib.features import extract_features, features_path, run_base
+
+
+@pytest.fixture
+def splits(small_data):
+    return load_splits(small_data, image_size=64)
+
+
+def test_batches_do_not_change_the_features(random_base, splits):
+    images = splits["train"].images
+    whole = run_base(random_base, images, batch_size=64)
+    pieces = run_base(random_base, images, batch_size=3)
+    assert whole.shape == (10, 2, 2, 512)
+    np.testing.assert_allclose(whole, pieces, rtol=1e-4, atol=1e-4)
+
+
+def test_second_extraction_reads_the_cache(random_base, splits, monkeypatch, capsys):
+    first = extract_features(random_base, splits)
+    assert "computed" in capsys.readouterr().out
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the base ran again although the features were cached")
+
+    monkeypatch.setattr(features_module, "run_base", must_not_run)
+    second = extract_features(random_base, splits)
+    assert capsys.readouterr().out.count("read from the cache") == 3
+    for name in first:
+        np.testing.assert_array_equal(first[name], second[name])
+
+
+def test_cache_key_follows_images_and_weights(random_base, splits):
+    images = splits["test"].images
+    key = features_path(random_base, images)
+    changed = images.copy()
+    changed[0, 0, 0, 0] ^= 1
+    assert features_path(random_base, changed) != key
+    assert features_path(random_base, images, weights_id="other weights") != key
+    assert features_path(random_base, images) == key

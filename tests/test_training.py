@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+
+from santa_lib.base import preprocess_images
+from santa_lib.data import load_splits
+from santa_lib.training import (
+    augmentation,
+    build_feature_classifier,
+    build_frozen_base_model,
+    flatten_features,
+    head_model_path,
+    load_model,
+    save_model,
+    training_dataset,
+)
+
+
+@pytest.fixture
+def splits(small_data):
+    return load_splits(small_data, image_size=64)
+
+
+def test_reference_parameter_counts(random_base):
+    classifier = build_feature_classifier(2048)
+    assert [layer.count_params() for layer in classifier.layers] == [524_544, 257]
+    model = build_frozen_base_model(random_base)
+    assert [layer.count_params() for layer in model.layers] == [20_024_384, 0, 270_468, 133]
+
+
+def test_every_training_image_once_per_epoch(splits):
+    train = splits["train"]
+    dataset = training_dataset(train, batch_size=4)
+    batches = list(dataset.as_numpy_iterator())
+    assert [len(labels) for _, labels in batches] == [4, 4, 2]
+    labels = np.concatenate([labels for _, labels in batches])
+    assert sorted(labels.tolist()) == sorted(train.labels.tolist())
+    # without augmentation the batches are exactly the preprocessed images, in shuffled order
+    images = np.concatenate([images for images, _ in batches])
+    expected = preprocess_images(train.images)
+    assert sorted(map(float, images.sum(axis=(1, 2, 3)))) == pytest.approx(
+        sorted(map(float, expected.sum(axis=(1, 2, 3)))), rel=1e-5)
+
+
+def test_augmentation_changes_pixels_not_shapes(splits):
+    train = splits["train"]
+    augment = augmentation(seed=3)
+    batch = train.images[:4].astype("float32")
+    out = np.asarray(augment(batch, training=True))
+    assert out.shape == batch.shape
+    assert not np.allclose(out, batch)
+    np.testing.assert_array_equal(np.asarray(augment(batch, training=False)), batch)
+
+
+def test_head_model_path_depends_on_training_settings(random_base, splits, tmp_path):
+    settings = dict(epochs=10, batch_size=20, learning_rate=2e-5, steps_per_epoch=None, seed=0)
+    path = head_model_path(random_base, splits["train"], splits["validation"], **settings)
+    assert path == head_model_path(random_base, splits["train"], splits["validation"], **settings)
+    for name, value in [("epochs", 1), ("learning_rate", 1e-4), ("seed", 1),
+                        ("steps_per_epoch", 2)]:
+        other = head_model_path(random_base, splits["train"], splits["validation"],
+                                **{**settings, name: value})
+        assert other != path, name
+
+
+def test_save_and_load_keep_weights_and_frozen_flags(random_base, tmp_path):
+    import keras
+
+    model = build_frozen_base_model(random_base)
+    random_base.trainable = False
+    try:
+        path = save_model(model, tmp_path / "models" / "head.keras")
+        assert not list(path.parent.glob(".*"))  # no temporary file left behind
+        loaded = load_model(path)
+    finally:
+        random_base.trainable = True
+    assert isinstance(loaded, keras.Model)
+    assert len(loaded.trainable_weights) == 4
+    np.testing.assert_array_equal(loaded.get_layer("head_dense").get_weights()[0],
+                                  model.get_layer("head_dense").get_weights()[0])
+
+
+def test_flatten_features():
+    assert flatten_features(np.zeros((3, 2, 2, 512))).shape == (3, 2048)
