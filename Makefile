@@ -30,7 +30,7 @@ lessons: $(READY)
 test: lint unit smoke nbval
 
 lint: $(READY)
-	$(BIN)/ruff check santa_lib tests tools bench notebooks
+	$(BIN)/ruff check santa_lib tests tools notebooks $(wildcard bench)
 
 unit: $(READY)
 	$(BIN)/python -m pytest -q tests

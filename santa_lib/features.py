@@ -50,6 +50,19 @@ def features_path(base, images: np.ndarray, cache_dir: str | os.PathLike | None 
     return Path(cache_dir or default_cache_dir()) / "features" / f"{key}.npy"
 
 
+def cached_outputs(base, images: np.ndarray, batch_size: int = 64,
+                   cache_dir: str | os.PathLike | None = None,
+                   weights_id: str | None = None) -> tuple[np.ndarray, bool]:
+    """``run_base(base, images)`` through the disk cache; also says whether it was cached."""
+    path = features_path(base, images, cache_dir, weights_id)
+    cached = load_array(path)
+    if cached is not None and cached.shape == (len(images), *base.output_shape[1:]):
+        return cached, True
+    outputs = run_base(base, images, batch_size)
+    save_array(path, outputs)
+    return outputs, False
+
+
 def extract_features(base, splits: dict[str, Split], batch_size: int = 64,
                      cache_dir: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
     """Features of the frozen base for every split, from the cache when it has them.
@@ -60,14 +73,9 @@ def extract_features(base, splits: dict[str, Split], batch_size: int = 64,
     weights_id = weights_fingerprint(base)
     features: dict[str, np.ndarray] = {}
     for name, split in splits.items():
-        path = features_path(base, split.images, cache_dir, weights_id)
-        cached = load_array(path)
-        if cached is not None and cached.shape[0] == len(split):
-            features[name] = cached
-            print(f"{name:<10} {len(split):>4} images: features read from the cache")
-            continue
         timer = Stopwatch()
-        features[name] = run_base(base, split.images, batch_size)
-        save_array(path, features[name])
-        print(f"{name:<10} {len(split):>4} images: features computed in {timer}")
+        features[name], cached = cached_outputs(base, split.images, batch_size, cache_dir,
+                                                weights_id)
+        how = "read from the cache" if cached else f"computed in {timer}"
+        print(f"{name:<10} {len(split):>4} images: features {how}")
     return features

@@ -16,6 +16,7 @@ import math
 import os
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from santa_lib.base import preprocess_images
@@ -32,8 +33,6 @@ SHEAR_FRACTION = math.tan(math.radians(0.2))
 
 def compile_binary(model, learning_rate: float) -> None:
     """Compile for two classes: RMSprop, binary cross-entropy, accuracy."""
-    import keras
-
     model.compile(
         optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
         loss="binary_crossentropy",
@@ -43,8 +42,6 @@ def compile_binary(model, learning_rate: float) -> None:
 
 def build_feature_classifier(input_dim: int, units: int = 256):
     """Method 1's classifier on flattened features: Dense(units, relu) then Dense(1, sigmoid)."""
-    import keras
-
     return keras.Sequential(
         [
             keras.Input(shape=(input_dim,)),
@@ -60,8 +57,6 @@ def build_frozen_base_model(base, units: int = 132):
 
     The base is not frozen here: the notebook does it, to show the trainable counts change.
     """
-    import keras
-
     return keras.Sequential(
         [
             base,
@@ -75,8 +70,6 @@ def build_frozen_base_model(base, units: int = 132):
 
 def augmentation(seed: int | None = None):
     """Random flips, rotations, shifts, zooms and a tiny shear, as in the reference lesson."""
-    import keras
-
     layers = keras.layers
     return keras.Sequential(
         [
@@ -116,22 +109,85 @@ def training_dataset(split: Split, batch_size: int, augment=None, seed: int = 0,
     return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
+def split_frozen(model):
+    """Split a base-plus-head model into its frozen front and the trainable rest.
+
+    Returns ``(front, rest)``: ``front`` maps images to the output of the last frozen layer of
+    the base (the whole base when it is frozen), ``rest`` maps that output to the prediction,
+    sharing the model's own layers and weights. None when nothing at the front is frozen.
+    """
+    base, head = model.layers[0], model.layers[1:]
+    layers = [layer for layer in base.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if base.trainable and any(layer.trainable for layer in layers):
+        first = next(i for i, layer in enumerate(layers) if layer.trainable)
+        if first == 0:
+            return None
+        frozen_end = layers[first - 1]
+        front = keras.Model(base.input, frozen_end.output,
+                            name=f"{base.name}_to_{frozen_end.name}")
+        tail = layers[first:]
+    else:
+        front, tail = base, []
+    inputs = keras.Input(front.output_shape[1:])
+    outputs = inputs
+    for layer in [*tail, *head]:
+        outputs = layer(outputs)
+    return front, keras.Model(inputs, outputs, name="trainable_rest")
+
+
+class FrozenFrontValidation(keras.callbacks.Callback):
+    """Validation scores from the frozen front's outputs, computed once.
+
+    The frozen front of the model gives the same output for a validation image in every epoch,
+    so it runs once (through the feature cache); each epoch only the trainable rest runs. The
+    scores land in the logs as ``val_loss`` and ``val_accuracy``, as with ``validation_data``.
+    """
+
+    def __init__(self, rest, inputs: np.ndarray, labels: np.ndarray, batch_size: int = 100):
+        super().__init__()
+        self.inputs, self.labels, self.batch_size = inputs, labels, batch_size
+        # compiled only to be evaluated, with the same loss and metric as the whole model
+        self.rest = rest
+        self.rest.compile(loss="binary_crossentropy", metrics=["accuracy"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = self.rest.evaluate(self.inputs, self.labels, batch_size=self.batch_size,
+                                    verbose=0, return_dict=True)
+        if logs is not None:
+            logs["val_loss"] = float(scores["loss"])
+            logs["val_accuracy"] = float(scores["accuracy"])
+
+
 def fit_on_images(model, train: Split, validation: Split, epochs: int, batch_size: int,
                   augment=None, seed: int = 0, steps_per_epoch: int | None = None):
     """Train ``model`` on (augmented) images, validating on the unaugmented validation split.
 
     ``steps_per_epoch=None`` runs every training image once per epoch (the last batch may be
-    smaller); a number caps the steps, for quick smoke runs.
+    smaller); a number caps the steps, for quick smoke runs. Validation runs the frozen part of
+    the model once, not every epoch (:class:`FrozenFrontValidation`); the scores are the same.
     """
+    from santa_lib.features import cached_outputs
+
     dataset = training_dataset(train, batch_size, augment, seed, repeat=steps_per_epoch is not None)
+    split = split_frozen(model)
+    if split is None:
+        validation_args = dict(
+            validation_data=(preprocess_images(validation.images), validation.labels),
+            validation_batch_size=max(batch_size, 50))
+        callbacks = []
+    else:
+        front, rest = split
+        inputs, _ = cached_outputs(front, validation.images)
+        validation_args = {}
+        callbacks = [FrozenFrontValidation(rest, inputs, validation.labels, 100)]
     return model.fit(
         dataset,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
-        validation_data=(preprocess_images(validation.images), validation.labels),
-        validation_batch_size=max(batch_size, 50),
+        callbacks=callbacks,
         shuffle=False,  # the data set shuffles itself, every epoch
         verbose=2,
+        **validation_args,
     )
 
 
@@ -142,8 +198,6 @@ def save_model(model, path: str | os.PathLike) -> Path:
 
 def load_model(path: str | os.PathLike):
     """Load a ``.keras`` model saved by :func:`save_model`."""
-    import keras
-
     return keras.models.load_model(path)
 
 

@@ -55,3 +55,27 @@ def test_unknown_parameter_is_refused_before_running(sources, tmp_path, capsys):
     assert status == 2
     assert "valeu" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_notebook_parameter_fails_naming_it(tmp_path, capsys):
+    notebook = run_lessons.NOTEBOOKS / "00_the_data.ipynb"
+    params = tmp_path / "p.yaml"
+    params.write_text("image_size: 16\n")
+    status = run_lessons.main([str(notebook), "--params", str(params), "--out", str(tmp_path)])
+    assert status == 1
+    assert "ParameterError: image_size must be a whole number >= 32" in capsys.readouterr().out
+
+
+def test_two_runs_at_once_into_one_folder(sources, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "shared_out"
+    command = [sys.executable, run_lessons.__file__, str(sources[0]), str(sources[2]),
+               "--out", str(out)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        assert run.wait(timeout=300) == 0, run.stdout.read()
+    assert sorted(p.name for p in out.iterdir()) == ["01_good.ipynb", "03_later.ipynb"]
+    assert "still ran" in nbformat.read(out / "03_later.ipynb", as_version=4).cells[-1].outputs[0][
+        "text"]

@@ -81,3 +81,31 @@ def test_save_and_load_keep_weights_and_frozen_flags(random_base, tmp_path):
 
 def test_flatten_features():
     assert flatten_features(np.zeros((3, 2, 2, 512))).shape == (3, 2048)
+
+
+@pytest.mark.parametrize("unfreeze", [None, "block5_conv1"])
+def test_cached_validation_scores_match_a_full_evaluation(splits, unfreeze):
+    from santa_lib.base import build_base
+    from santa_lib.evaluation import evaluate
+    from santa_lib.freezing import freeze, unfreeze_from
+    from santa_lib.seeding import seed_everything
+    from santa_lib.training import compile_binary, fit_on_images, split_frozen
+
+    seed_everything(0)
+    base, _ = build_base("random", 64)
+    model = build_frozen_base_model(base)
+    freeze(base)
+    if unfreeze:
+        unfreeze_from(base, unfreeze)
+    front, rest = split_frozen(model)
+    assert front.output_shape[1:] == ((4, 4, 512) if unfreeze else (2, 2, 512))
+    x = preprocess_images(splits["validation"].images)
+    np.testing.assert_allclose(rest(front(x)), model(x), rtol=1e-4, atol=1e-6)
+
+    compile_binary(model, 1e-5)
+    history = fit_on_images(model, splits["train"], splits["validation"], epochs=2,
+                            batch_size=5, steps_per_epoch=1)
+    scores = evaluate(model, x, splits["validation"].labels)
+    assert history.history["val_loss"][-1] == pytest.approx(scores["loss"], rel=1e-4)
+    assert history.history["val_accuracy"][-1] == pytest.approx(scores["accuracy"])
+    assert len(history.history["val_loss"]) == 2
