@@ -14,7 +14,7 @@ help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
 	@echo "make test                         lint, unit tests, smoke runs and nbval checks"
 	@echo "make checked-outputs              refresh the outputs nbval checks in notebooks/"
-	@echo "make bench                        the speed benchmark (see README)"
+	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (see README)"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
 $(READY): requirements.txt pyproject.toml
@@ -48,6 +48,9 @@ checked-outputs: $(READY)
 
 notebooks-clean: $(READY)
 	$(BIN)/python tools/notebook_outputs.py check notebooks/*.ipynb
+
+bench: $(READY)
+	$(BIN)/python bench/bench_lesson.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build

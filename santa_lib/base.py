@@ -5,7 +5,8 @@
 - ``"auto"`` (the default): ImageNet weights when Keras has them cached or can download them;
   otherwise random weights, with a plain message saying so and how to get the real ones.
 - ``"imagenet"``: ImageNet weights or a fast, clear failure; never a silent fallback.
-- ``"random"`` (or ``None``): seeded random weights, He-scaled (see :func:`he_rescale`).
+- ``"random"`` (or ``None``): seeded random weights, calibrated on training images
+  (see :func:`calibrate`).
 - a path to a VGG19 no-top weights file (``.h5`` or ``.weights.h5``).
 
 Images go through :func:`preprocess_images`, ``keras.applications.vgg19.preprocess_input``:
@@ -125,30 +126,43 @@ def _vgg19(weights: str | None, image_size: int):
     )
 
 
-def he_rescale(model) -> None:
-    """Rescale every convolution kernel from Glorot-uniform to He-uniform range, in place.
+CALIBRATION_IMAGES = 128
 
-    Keras initialises VGG19's kernels with Glorot's scheme, whose variance suits linear layers;
-    after each ReLU about half the signal is lost, so through 16 convolutions the base's output
-    shrinks to about 1/1000 of its input (0.03 for inputs of about 50). Features that small
-    barely move a head trained with RMSprop at 2e-5. He et al. (2015) introduced their scaling
-    for exactly this kind of deep ReLU network: multiplying each Glorot kernel by
-    sqrt((fan_in + fan_out) / fan_in) gives He-uniform weights, and features keep the input's
-    scale. Only used for random weights; pretrained weights are never touched.
+
+def calibrate(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: int = 0) -> None:
+    """Data-dependent start for random weights: centred, unit-variance convolutions, in place.
+
+    Keras draws VGG19's random kernels with Glorot's scheme and zero biases. Through 16
+    convolutions each followed by a ReLU the signal shrinks, so the base's output ends up
+    about 1/1000 of its input, and almost all of it is one shared offset: a dense head trained
+    with RMSprop at the lesson's small learning rates barely moves on such features. This is
+    the classic fix for deep ReLU networks without batch normalisation (LSUV, Mishkin and
+    Matas 2016, with centring): going layer by layer over ``count`` training images, rescale
+    each kernel so its outputs have unit variance per channel, and set each bias so they have
+    zero mean. The weights stay random; only their scale and offset are set from the data.
+    Never used on pretrained weights.
     """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(images), size=min(count, len(images)), replace=False)
+    x = preprocess_images(images[np.sort(chosen)])
     for layer in model.layers:
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None:
+        if isinstance(layer, keras.layers.InputLayer):
             continue
-        receptive = int(np.prod(kernel.shape[:-2]))
-        fan_in, fan_out = receptive * kernel.shape[-2], receptive * kernel.shape[-1]
-        kernel.assign(np.asarray(kernel) * np.sqrt((fan_in + fan_out) / fan_in))
+        if isinstance(layer, keras.layers.Conv2D):
+            z = np.asarray(layer.convolution_op(x, layer.kernel))
+            std = z.std(axis=(0, 1, 2)) + 1e-6
+            layer.kernel.assign(np.asarray(layer.kernel) / std)
+            layer.bias.assign(-(z / std).mean(axis=(0, 1, 2)))
+        x = layer(x)
 
 
-def _random_base(image_size: int):
-    """VGG19 with seeded random, He-scaled weights (see :func:`he_rescale`)."""
+def _random_base(image_size: int, calibration_images: np.ndarray | None):
+    """VGG19 with seeded random weights, calibrated when images are given."""
     model = _vgg19(None, image_size)
-    he_rescale(model)
+    if calibration_images is not None:
+        calibrate(model, calibration_images)
     return model
 
 
@@ -194,29 +208,39 @@ def _base_from_file(path: Path, image_size: int):
     return model
 
 
-def build_base(weights: str | os.PathLike | None = "auto", image_size: int = 64):
+def _calibrated(images: np.ndarray | None) -> str:
+    if images is None:
+        return ""
+    return f", calibrated on {min(CALIBRATION_IMAGES, len(images))} training images"
+
+
+def build_base(weights: str | os.PathLike | None = "auto", image_size: int = 64,
+               calibration_images: np.ndarray | None = None):
     """Build VGG19 without its classifier, for ``image_size`` x ``image_size`` RGB input.
 
     Returns ``(model, note)`` where ``note`` is one or more sentences saying which weights were
     used and, for a fallback, why and how to get the ImageNet ones. Print it in the notebook.
+    Random weights (asked for, or the offline fallback) are calibrated on
+    ``calibration_images`` (uint8 training images, see :func:`calibrate`) when given.
     """
     image_size = check_image_size(image_size)
     choice = normalise_weights(weights)
     if choice == "imagenet":
         return _imagenet_base(image_size), f"Using ImageNet weights ({cached_weights_path()})."
     if choice == "random":
-        return _random_base(image_size), ("Using random He-scaled weights (asked for): "
-                                          "no ImageNet features.")
+        return (_random_base(image_size, calibration_images),
+                "Using random weights (asked for)" + _calibrated(calibration_images)
+                + ": no ImageNet features.")
     if isinstance(choice, Path):
         return _base_from_file(choice, image_size), f"Using weights from {choice}."
     try:
         return _imagenet_base(image_size), f"Using ImageNet weights ({cached_weights_path()})."
     except WeightsError as error:
         note = (
-            "OFFLINE FALLBACK: using RANDOM VGG19 weights (He-scaled) instead of ImageNet ones. "
-            f"Why: {error}"
+            "OFFLINE FALLBACK: using RANDOM VGG19 weights"
+            + _calibrated(calibration_images) + f" instead of ImageNet ones. Why: {error}"
         )
-        return _random_base(image_size), note
+        return _random_base(image_size, calibration_images), note
 
 
 def preprocess_images(images):

@@ -99,3 +99,34 @@ def test_preprocessing_is_vgg19_imagenet_and_leaves_input_alone():
     float_input = images.astype("float32")
     preprocess_images(float_input)
     np.testing.assert_array_equal(float_input, before.astype("float32"))
+
+
+def test_calibration_centres_and_scales_every_convolution(small_data):
+    import keras
+
+    from santa_lib.base import calibrate
+    from santa_lib.data import load_split
+    from santa_lib.seeding import seed_everything
+
+    images = load_split(small_data, "train", image_size=64).images
+    seed_everything(0)
+    model = keras.applications.VGG19(weights=None, include_top=False, input_shape=(64, 64, 3))
+    raw = np.asarray(model(preprocess_images(images)))
+    calibrate(model, images, count=len(images))
+    x = preprocess_images(images)
+    for layer in model.layers[1:]:
+        if isinstance(layer, keras.layers.Conv2D):
+            z = np.asarray(layer.convolution_op(x, layer.kernel)) + np.asarray(layer.bias)
+            np.testing.assert_allclose(z.mean(axis=(0, 1, 2)), 0, atol=1e-3)
+            np.testing.assert_allclose(z.std(axis=(0, 1, 2)), 1, atol=1e-2)
+        x = layer(x)
+    calibrated = np.asarray(model(preprocess_images(images)))
+    assert np.abs(raw).mean() < 0.3 < np.abs(calibrated).mean()
+
+
+def test_fallback_note_mentions_calibration(offline, small_data):
+    from santa_lib.data import load_split
+
+    images = load_split(small_data, "train", image_size=64).images
+    _, note = build_base("auto", 64, calibration_images=images)
+    assert "calibrated on 10 training images" in note
