@@ -22,6 +22,7 @@ import numpy as np
 from santa_lib.base import preprocess_images
 from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
 from santa_lib.data import Split
+from santa_lib.features import cached_outputs, weights_fingerprint
 
 # The reference's ImageDataGenerator settings, in Keras 3 layers. Its shear_range=0.2 was in
 # degrees: tan(0.2 deg) = 0.0035 of the image, a shear too small to see, kept for fidelity.
@@ -166,8 +167,6 @@ def fit_on_images(model, train: Split, validation: Split, epochs: int, batch_siz
     smaller); a number caps the steps, for quick smoke runs. Validation runs the frozen part of
     the model once, not every epoch (:class:`FrozenFrontValidation`); the scores are the same.
     """
-    from santa_lib.features import cached_outputs
-
     dataset = training_dataset(train, batch_size, augment, seed, repeat=steps_per_epoch is not None)
     split = split_frozen(model)
     if split is None:
@@ -217,7 +216,7 @@ def head_model_path(base, train: Split, validation: Split, *, epochs: int, batch
     key = cache_key(
         "method2-v1",
         arrays_fingerprint([train.images, train.labels, validation.images]),
-        arrays_fingerprint(base.get_weights()),
+        weights_fingerprint(base),
         epochs, batch_size, learning_rate, steps_per_epoch, seed,
     )
     return Path(cache_dir or default_cache_dir()) / "models" / f"method2-{key}.keras"
