@@ -243,6 +243,32 @@ def build_base(weights: str | os.PathLike | None = "auto", image_size: int = 64,
         return _random_base(image_size, calibration_images), note
 
 
+def weights_outlook(weights: str | os.PathLike | None = "auto") -> str:
+    """Say, without building the model, which weights ``build_base(weights)`` will end up using.
+
+    Notebook 00 prints it, so a student learns before the long notebooks whether the lesson
+    will run on ImageNet weights or on the offline fallback, and how to change that.
+    """
+    choice = normalise_weights(weights)
+    if choice == "random":
+        return "Notebooks 01-03 will use random VGG19 weights (asked for): no ImageNet features."
+    if isinstance(choice, Path):
+        return f"Notebooks 01-03 will use the VGG19 weights in {choice}."
+    cached = cached_weights_path()
+    if cached.is_file():
+        return f"Notebooks 01-03 will use the ImageNet weights cached at {cached}."
+    reachable, reason = download_reachable()
+    if reachable:
+        return ("Notebooks 01-03 will use ImageNet weights: Keras downloads them (about 80 MB) "
+                f"on first use and keeps them at {cached}.")
+    if choice == "imagenet":
+        return (f"weights='imagenet', but the ImageNet weights are not cached and {reason}: "
+                "notebooks 01-03 will stop at once. " + how_to_get_weights())
+    return ("OFFLINE: the ImageNet weights are not cached and " + reason + ", so notebooks "
+            "01-03 will fall back to random VGG19 weights, calibrated on training images. "
+            + how_to_get_weights())
+
+
 def preprocess_images(images):
     """VGG19's ImageNet preprocessing on uint8 RGB images (a new float32 array or tensor)."""
     import keras

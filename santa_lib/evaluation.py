@@ -8,7 +8,10 @@ import numpy as np
 def evaluate(model, inputs: np.ndarray, labels: np.ndarray,
              batch_size: int = 64) -> dict[str, float]:
     """Loss and accuracy of ``model`` on ``inputs``, as plain floats."""
-    scores = model.evaluate(inputs, labels, batch_size=batch_size, verbose=0, return_dict=True)
+    from santa_lib.training import array_batches
+
+    scores = model.evaluate(array_batches(inputs, labels, batch_size), verbose=0,
+                            return_dict=True)
     return {"loss": float(scores["loss"]), "accuracy": float(scores["accuracy"])}
 
 

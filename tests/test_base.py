@@ -11,6 +11,7 @@ from santa_lib.base import (
     describe_base,
     normalise_weights,
     preprocess_images,
+    weights_outlook,
 )
 
 
@@ -130,3 +131,19 @@ def test_fallback_note_mentions_calibration(offline, small_data):
     images = load_split(small_data, "train", image_size=64).images
     _, note = build_base("auto", 64, calibration_images=images)
     assert "calibrated on 10 training images" in note
+
+
+def test_weights_outlook_tells_each_case_without_building(offline, monkeypatch, tmp_path):
+    auto = weights_outlook("auto")
+    assert auto.startswith("OFFLINE") and "random" in auto and "weights install" in auto
+    assert "will stop" in weights_outlook("imagenet")
+    assert "random VGG19 weights (asked for)" in weights_outlook(None)
+    weights_file = tmp_path / "mine.h5"
+    weights_file.write_bytes(b"x")
+    assert str(weights_file) in weights_outlook(str(weights_file))
+    cached_weights_path().parent.mkdir(parents=True, exist_ok=True)
+    cached_weights_path().write_bytes(b"x")
+    assert "cached at" in weights_outlook("auto")
+    cached_weights_path().unlink()
+    monkeypatch.setattr(base_module, "download_reachable", lambda timeout=3.0: (True, "ok"))
+    assert "downloads them" in weights_outlook("imagenet")

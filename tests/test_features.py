@@ -41,3 +41,18 @@ def test_cache_key_follows_images_and_weights(random_base, splits):
     assert features_path(random_base, changed) != key
     assert features_path(random_base, images, weights_id="other weights") != key
     assert features_path(random_base, images) == key
+
+
+def test_graph_call_matches_the_model_and_follows_its_weights(random_base, splits):
+    from santa_lib.base import preprocess_images
+
+    images = splits["validation"].images[:4]
+    expected = np.asarray(random_base(preprocess_images(images), training=False))
+    np.testing.assert_allclose(run_base(random_base, images), expected, rtol=1e-4, atol=1e-5)
+    last_conv = random_base.get_layer("block5_conv4")
+    saved = last_conv.get_weights()
+    try:
+        last_conv.bias.assign(np.asarray(last_conv.bias) + 1.0)
+        assert not np.allclose(run_base(random_base, images), expected)
+    finally:
+        last_conv.set_weights(saved)

@@ -109,3 +109,14 @@ def test_cached_validation_scores_match_a_full_evaluation(splits, unfreeze):
     assert history.history["val_loss"][-1] == pytest.approx(scores["loss"], rel=1e-4)
     assert history.history["val_accuracy"][-1] == pytest.approx(scores["accuracy"])
     assert len(history.history["val_loss"]) == 2
+
+
+def test_pipelines_keep_order_and_run_without_autotuning(splits):
+    from santa_lib.training import array_batches
+
+    validation = splits["validation"]
+    batches = array_batches(validation.images, validation.labels, batch_size=3)
+    images = np.concatenate([images for images, _ in batches.as_numpy_iterator()])
+    np.testing.assert_array_equal(images, validation.images)
+    for dataset in (batches, training_dataset(splits["train"], batch_size=4)):
+        assert dataset.options().autotune.enabled is False
