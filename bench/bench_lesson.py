@@ -2,7 +2,7 @@
 
     python bench/bench_lesson.py [--epoch-fraction F] [--skip-baseline] [--bf16]
 
-Both paths run in this one process, on the embedded data at the reference sizes (542 / 200 /
+Each path runs in its own child process, on the embedded data at the reference sizes (542 / 200 /
 180), VGG19 at 64x64 with random weights (they cost the same as ImageNet ones), with the same
 images, augmented samples per epoch, epochs and hyper-parameters:
 
@@ -19,10 +19,12 @@ FLOP floor, peak memory, and ends with one summary line for scripts.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -182,9 +184,11 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
 
     seed_everything(seed)
     times, accuracy = {}, {}
+    # Random weights are calibrated as the offline notebooks do, so the accuracies mean
+    # something; ImageNet weights need no calibration, so it is left out of the timing.
+    base, _ = build_base("random", 64, calibration_images=load_splits(data_dir, 64)["train"].images)
     started = time.perf_counter()
     splits = load_splits(data_dir, 64)
-    base, _ = build_base("random", 64)
     features = extract_features(base, splits)
     x = {name: flatten_features(values) for name, values in features.items()}
     classifier = build_feature_classifier(2048)
@@ -215,6 +219,22 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
     return times, accuracy
 
 
+def run_child(args: argparse.Namespace) -> int:
+    """One path in a fresh process (no thread pools or caches shared with the other path)."""
+    epochs = {m: scaled(s["epochs"], args.epoch_fraction) for m, s in SETTINGS.items()}
+    outcome: dict = {}
+    if args.child == "baseline":
+        outcome["times"] = run_baseline(args.data_dir, epochs, args.seed)
+    else:
+        if args.child == "lesson-bf16":
+            import keras
+            keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        outcome["times"], outcome["accuracy"] = run_lesson(args.data_dir, epochs, args.seed)
+    outcome["peak_rss_mib"] = peak_rss_mib()
+    args.result.write_text(json.dumps(outcome))
+    return 0
+
+
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w)
@@ -231,7 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bf16", action="store_true",
                         help="also time the lesson path with bfloat16 (native CPU support only)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", choices=("baseline", "lesson", "lesson-bf16"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return run_child(args)
 
     from santa_lib.embedded import embedded_data_dir
 
@@ -249,16 +275,28 @@ def main(argv: list[str] | None = None) -> int:
         peak = matmul_peak_gflops()
         print(f"measured fp32 matmul peak (tf.matmul 2048^3): {peak:.0f} GFLOP/s")
 
-        baseline = None if args.skip_baseline else run_baseline(data_dir, epochs, args.seed)
-        lesson, accuracy = run_lesson(data_dir, epochs, args.seed)
+        rss = {}
+
+        def child(path: str) -> dict:
+            result = cache / f"{path}.json"
+            command = [sys.executable, __file__, "--child", path, "--data-dir", str(data_dir),
+                       "--result", str(result), "--epoch-fraction", str(args.epoch_fraction),
+                       "--seed", str(args.seed)]
+            own_cache = cache / path  # nothing computed by one path is read by another
+            env = {**os.environ, "SANTA_LIB_CACHE": str(own_cache)}
+            subprocess.run(command, check=True, env=env)
+            outcome = json.loads(result.read_text())
+            rss[path] = outcome["peak_rss_mib"]
+            return outcome
+
+        baseline = None if args.skip_baseline else child("baseline")["times"]
+        outcome = child("lesson")
+        lesson, accuracy = outcome["times"], outcome["accuracy"]
         bf16_note = "n/a"
         if args.bf16:
             if native_bf16():
-                import keras
-
-                keras.mixed_precision.set_global_policy("mixed_bfloat16")
-                bf16_times, bf16_accuracy = run_lesson(data_dir, epochs, args.seed)
-                keras.mixed_precision.set_global_policy("float32")
+                outcome = child("lesson-bf16")
+                bf16_times, bf16_accuracy = outcome["times"], outcome["accuracy"]
             else:
                 print("bf16: this CPU has no native bfloat16 arithmetic (AVX512-BF16 or AMX); "
                       "emulated bf16 would be slower than fp32, so it is not timed.")
@@ -293,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         floor = sum(need_lesson.values()) / peak
         print(f"FLOP floor of the lesson: {sum(need_lesson.values()):.0f} GFLOP / {peak:.0f} "
               f"GFLOP/s = {floor:.1f} s; the lesson path took {total_lesson / floor:.2f}x that")
-        print(f"peak memory (RSS) of this process: {peak_rss_mib():.0f} MiB")
+        print("peak memory (RSS): " + ", ".join(f"{path} {mib:.0f} MiB"
+                                                 for path, mib in rss.items()))
         speedup = f"{sum(baseline.values()) / total_lesson:.2f}" if baseline else "n/a"
         print(f"summary: fp32 speedup {speedup}, bf16 speedup {bf16_note}, "
               f"fp32 floor multiple {total_lesson / floor:.2f}")

@@ -43,12 +43,20 @@ def forward_call(model):
 
 
 def run_base(base, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """The base's output for uint8 images, computed in large batches by one graph call each."""
+    """The base's output for uint8 images, computed in large batches by one graph call each.
+
+    A short last batch is padded to ``batch_size``, so the graph is traced once per model,
+    not once per split size.
+    """
     forward = forward_call(base)
-    outputs = [
-        np.asarray(forward(preprocess_images(images[start:start + batch_size])))
-        for start in range(0, len(images), batch_size)
-    ]
+    outputs = []
+    for start in range(0, len(images), batch_size):
+        batch = preprocess_images(images[start:start + batch_size])
+        count = len(batch)
+        if count < batch_size:
+            padding = np.zeros((batch_size - count, *batch.shape[1:]), dtype=batch.dtype)
+            batch = np.concatenate([batch, padding])
+        outputs.append(np.asarray(forward(batch))[:count])
     if not outputs:
         return np.zeros((0, *base.output_shape[1:]), dtype="float32")
     return np.concatenate(outputs)

@@ -56,3 +56,11 @@ def test_graph_call_matches_the_model_and_follows_its_weights(random_base, split
         assert not np.allclose(run_base(random_base, images), expected)
     finally:
         last_conv.set_weights(saved)
+
+
+def test_one_trace_serves_every_split_size(random_base, splits):
+    forward = features_module.forward_call(random_base)
+    traces_before = forward.experimental_get_tracing_count()
+    for images in (splits["train"].images, splits["validation"].images[:3]):
+        assert len(run_base(random_base, images, batch_size=7)) == len(images)
+    assert forward.experimental_get_tracing_count() == traces_before + 1
