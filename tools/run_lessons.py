@@ -57,8 +57,10 @@ def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool)
         papermill.execute_notebook(
             str(notebook), temp_name, parameters=parameters, prepare_only=prepare_only,
             kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
-            # the kernel's own start-up notices (transport, debugger) are not lesson output
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # The kernel's own log lines (start-up notices, and now and then "KeyboardInterrupt
+            # caught in kernel" as papermill shuts it down) are not lesson output; a failing
+            # cell or a dead kernel is still reported by papermill itself.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as failure:
         error = f"{failure.ename}: {failure.evalue} (cell {failure.exec_count})"
