@@ -38,7 +38,9 @@ def forward_call(model):
     import tensorflow as tf
 
     if model not in _FORWARD_CALLS:
-        _FORWARD_CALLS[model] = tf.function(lambda batch: model(batch, training=False))
+        # through a weak reference: a function holding the model would keep its key alive
+        model_ref = weakref.ref(model)
+        _FORWARD_CALLS[model] = tf.function(lambda batch: model_ref()(batch, training=False))
     return _FORWARD_CALLS[model]
 
 

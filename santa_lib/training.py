@@ -87,7 +87,7 @@ def augmentation(seed: int | None = None):
 
 
 def steady_threads(dataset):
-    """Turn off tf.data's autotuning for ``dataset``; fixed, small parallelism instead.
+    """Turn off tf.data's autotuning for ``dataset``; its callers fix small buffers instead.
 
     Measured on a 2-core CPU: while a pipeline with autotuning (Keras' default for arrays, or
     ``AUTOTUNE`` anywhere) feeds the model, most processes run the convolutions at one core's

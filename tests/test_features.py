@@ -64,3 +64,17 @@ def test_one_trace_serves_every_split_size(random_base, splits):
     for images in (splits["train"].images, splits["validation"].images[:3]):
         assert len(run_base(random_base, images, batch_size=7)) == len(images)
     assert forward.experimental_get_tracing_count() == traces_before + 1
+
+
+def test_graph_call_does_not_keep_its_model_alive():
+    import gc
+    import weakref
+
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    features_module.forward_call(model)(np.zeros((1, 3), dtype="float32"))
+    model_ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert model_ref() is None
