@@ -155,7 +155,7 @@ def calibrate(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: 
             std = z.std(axis=(0, 1, 2)) + 1e-6
             layer.kernel.assign(np.asarray(layer.kernel) / std)
             layer.bias.assign(-(z / std).mean(axis=(0, 1, 2)))
-        x = layer(x)
+        x = keras.ops.cast(layer(x), "float32")  # measured in float32 under any dtype policy
 
 
 def _random_base(image_size: int, calibration_images: np.ndarray | None):

@@ -1,8 +1,9 @@
 """Method 1: run the frozen base once over every image and keep the result (home notebook: 01).
 
-Features depend only on the images, the base's weights and the preprocessing, so they are
-cached on disk under a key made of exactly those: re-running the notebook reads them back in a
-fraction of a second, and any change (other photos, image size, weights) computes them anew.
+Features depend only on the images, the base's weights, the preprocessing and the precision of
+the arithmetic, so they are cached on disk under a key made of exactly those: re-running the
+notebook reads them back in a fraction of a second, and any change (other photos, image size,
+weights, precision) computes them anew.
 """
 
 from __future__ import annotations
@@ -33,14 +34,20 @@ def forward_call(model):
     """``model(images, training=False)`` as one compiled graph call, made once per model.
 
     A direct graph call keeps both cores of a small CPU busy: far less overhead per batch than
-    ``predict()``, and than eager calls that dispatch layer by layer.
+    ``predict()``, and than eager calls that dispatch layer by layer. The result is float32
+    whatever the model computes in (see :mod:`santa_lib.precision`).
     """
     import tensorflow as tf
 
     if model not in _FORWARD_CALLS:
         # through a weak reference: a function holding the model would keep its key alive
         model_ref = weakref.ref(model)
-        _FORWARD_CALLS[model] = tf.function(lambda batch: model_ref()(batch, training=False))
+
+        @tf.function
+        def forward(batch):
+            return tf.cast(model_ref()(batch, training=False), tf.float32)
+
+        _FORWARD_CALLS[model] = forward
     return _FORWARD_CALLS[model]
 
 
@@ -74,6 +81,7 @@ def features_path(base, images: np.ndarray, cache_dir: str | os.PathLike | None 
         base.name,
         list(base.output_shape[1:]),
         PREPROCESSING,
+        base.dtype_policy.name,  # float32 and bfloat16 outputs differ
     )
     return Path(cache_dir or default_cache_dir()) / "features" / f"{key}.npy"
 

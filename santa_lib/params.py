@@ -12,6 +12,7 @@ from pathlib import Path
 
 from santa_lib.base import MIN_IMAGE_SIZE, WEIGHTS_CHOICES
 from santa_lib.data import EMBEDDED
+from santa_lib.precision import PRECISIONS
 
 WHOLE_NUMBERS_FROM_ONE = ("epochs", "head_epochs", "batch_size")
 LEARNING_RATES = ("learning_rate", "head_learning_rate")
@@ -62,6 +63,9 @@ def _check_one(name: str, value: object) -> None:
                 f"weights must be one of {list(WEIGHTS_CHOICES)} or the path of an existing "
                 f"VGG19 no-top weights file, got {value!r}."
             )
+    elif name == "precision":
+        if not isinstance(value, str) or value.lower() not in PRECISIONS:
+            raise ParameterError(f"precision must be one of {list(PRECISIONS)}, got {value!r}.")
     elif name == "unfreeze_from_layer":
         if not isinstance(value, str) or not value:
             raise ParameterError(f"unfreeze_from_layer must be a layer name, got {value!r}.")
@@ -71,7 +75,7 @@ def check_parameters(**parameters: object) -> None:
     """Raise :class:`ParameterError` for the first unusable parameter; print nothing if all fit.
 
     Known names: data_dir, weights, image_size, batch_size, epochs, head_epochs, learning_rate,
-    head_learning_rate, steps_per_epoch (None or >= 1), seed, unfreeze_from_layer.
+    head_learning_rate, steps_per_epoch (None or >= 1), seed, precision, unfreeze_from_layer.
     """
     for name, value in parameters.items():
         _check_one(name, value)

@@ -17,6 +17,7 @@ from santa_lib.params import ParameterError, check_parameters
         ("data_dir", "", "data_dir must be a folder path"),
         ("steps_per_epoch", 0, "steps_per_epoch must be a whole number >= 1"),
         ("seed", True, "seed must be a whole number >= 0, got True"),
+        ("precision", "float16", "precision must be one of ['float32', 'bfloat16'], got 'float16'"),
     ],
 )
 def test_each_bad_parameter_is_named_with_its_value(name, value, message):
@@ -30,3 +31,5 @@ def test_good_parameters_pass(tmp_path):
                      epochs=20, learning_rate=1e-4, steps_per_epoch=None, seed=0)
     check_parameters(data_dir="embedded", weights=None)
     check_parameters(weights="random")
+    check_parameters(precision="float32")
+    check_parameters(precision="bfloat16")

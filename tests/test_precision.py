@@ -1,0 +1,68 @@
+import keras
+import numpy as np
+import pytest
+
+from santa_lib.base import build_base
+from santa_lib.features import features_path, run_base
+from santa_lib.precision import check_precision, native_bfloat16, set_precision
+
+
+@pytest.fixture(autouse=True)
+def float32_afterwards():
+    """The dtype policy is global: every test leaves it at the default."""
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def cpuinfo(tmp_path, flags: str):
+    path = tmp_path / "cpuinfo"
+    path.write_text(f"processor\t: 0\nflags\t\t: fpu sse2 avx2 {flags}\n")
+    return path
+
+
+def test_native_bfloat16_reads_cpu_flags_and_gpu_capability(tmp_path):
+    assert native_bfloat16(cpuinfo(tmp_path, "avx512f"), [])[0] is False
+    assert native_bfloat16(cpuinfo(tmp_path, "avx512_bf16"), []) == (
+        True, "a CPU with avx512_bf16")
+    assert native_bfloat16(cpuinfo(tmp_path, "amx_bf16 amx_tile"), [])[0] is True
+    assert native_bfloat16(tmp_path / "missing", [(8, 0)]) == (
+        True, "a GPU of compute capability 8.0")
+    supported, reason = native_bfloat16(tmp_path / "missing", [(7, 5)])
+    assert not supported and "avx512_bf16" in reason
+
+
+def test_float32_is_the_default_policy():
+    assert set_precision() == "Computing in float32."
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_bfloat16_without_native_support_runs_float32_and_says_why():
+    note = set_precision("bfloat16", native=(False, "this CPU lacks avx512_bf16"))
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert "this CPU lacks avx512_bf16" in note and "computes in float32" in note
+
+
+def test_bfloat16_with_native_support_sets_mixed_precision():
+    note = set_precision("BFloat16", native=(True, "a CPU with amx_bf16"))
+    assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    assert "bfloat16 on a CPU with amx_bf16" in note
+
+
+def test_unknown_precision_is_refused_with_the_parameter_name():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        check_precision("fp8")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        set_precision(16)
+
+
+def test_a_bfloat16_base_calibrates_and_gives_float32_features_under_their_own_key():
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    base32, _ = build_base("random", 32, calibration_images=images)
+    set_precision("bfloat16", native=(True, "a test"))
+    base16, _ = build_base("random", 32, calibration_images=images)
+    assert base16.dtype_policy.name == "mixed_bfloat16"
+    outputs = run_base(base16, images, batch_size=4)
+    assert outputs.dtype == np.float32 and outputs.shape == (4, 1, 1, 512)
+    assert np.isfinite(outputs).all()
+    assert features_path(base16, images, weights_id="same") != features_path(
+        base32, images, weights_id="same")
