@@ -67,15 +67,6 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
     return 2 * size**3 / best / 1e9
 
 
-def native_bf16() -> bool:
-    """Does this CPU do bfloat16 arithmetic natively (AVX512-BF16 or AMX)?"""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
 def scaled(epochs: int, fraction: float) -> int:
     return max(1, round(epochs * fraction))
 
@@ -167,6 +158,7 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
 
 def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict, dict]:
     """The three methods through santa_lib, as the notebooks run them."""
+    from santa_lib.augment import augmentation
     from santa_lib.base import build_base, preprocess_images
     from santa_lib.data import load_splits
     from santa_lib.evaluation import evaluate
@@ -174,7 +166,6 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
     from santa_lib.freezing import freeze, unfreeze_from
     from santa_lib.seeding import seed_everything
     from santa_lib.training import (
-        augmentation,
         build_feature_classifier,
         build_frozen_base_model,
         compile_binary,
@@ -229,8 +220,8 @@ def run_child(args: argparse.Namespace) -> int:
         outcome["times"] = run_baseline(args.data_dir, epochs, args.seed)
     else:
         if args.child == "lesson-bf16":
-            import keras
-            keras.mixed_precision.set_global_policy("mixed_bfloat16")
+            from santa_lib.precision import set_precision
+            print(set_precision("bfloat16"), flush=True)
         outcome["times"], outcome["accuracy"] = run_lesson(args.data_dir, epochs, args.seed)
     outcome["peak_rss_mib"] = peak_rss_mib()
     args.result.write_text(json.dumps(outcome))
@@ -251,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                              "for a shorter run")
     parser.add_argument("--skip-baseline", action="store_true", help="time the lesson path only")
     parser.add_argument("--bf16", action="store_true",
-                        help="also time the lesson path with bfloat16 (native CPU support only)")
+                        help="also time the lesson path with bfloat16 (native support only)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", choices=("baseline", "lesson", "lesson-bf16"),
                         help=argparse.SUPPRESS)
@@ -295,13 +286,16 @@ def main(argv: list[str] | None = None) -> int:
         outcome = child("lesson")
         lesson, accuracy = outcome["times"], outcome["accuracy"]
         bf16_note = "n/a"
+        from santa_lib.precision import native_bfloat16
+
+        bf16_native, bf16_reason = native_bfloat16()
         if args.bf16:
-            if native_bf16():
+            if bf16_native:
                 outcome = child("lesson-bf16")
                 bf16_times, bf16_accuracy = outcome["times"], outcome["accuracy"]
             else:
-                print("bf16: this CPU has no native bfloat16 arithmetic (AVX512-BF16 or AMX); "
-                      "emulated bf16 would be slower than fp32, so it is not timed.")
+                print(f"bf16: {bf16_reason}; emulated bf16 would be slower than fp32, "
+                      "so it is not timed.")
         n = counts
         need_lesson = flops(epochs, n["train"], n["validation"], n["test"], False)
         need_baseline = flops(epochs, n["train"], n["validation"], n["test"], True)
@@ -324,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             total_row += [f"{sum(baseline.values()):.1f}", "",
                           f"{sum(baseline.values()) / total_lesson:.2f}x"]
         rows.append(total_row)
-        if args.bf16 and native_bf16():
+        if args.bf16 and bf16_native:
             rows.append(["bf16 total", f"{sum(bf16_times.values()):.1f}", "", "",
                          " ".join(f"{bf16_accuracy[m]:.3f}" for m in ("m1", "m2", "m3"))])
             if baseline:

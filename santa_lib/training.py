@@ -1,8 +1,8 @@
-"""Models, augmentation and training for the three methods (home notebooks: 01, 02 and 03).
+"""Models and training for the three methods (home notebooks: 01, 02 and 03).
 
 - Method 1 trains :func:`build_feature_classifier` on features from :mod:`santa_lib.features`.
 - Method 2 puts the frozen base inside :func:`build_frozen_base_model` and trains the head on
-  augmented images (:func:`augmentation`, :func:`training_dataset`).
+  augmented images (:func:`training_dataset`, with :func:`santa_lib.augment.augmentation`).
 - Method 3 starts from method 2's trained model, unfreezes the last block
   (:func:`santa_lib.freezing.unfreeze_from`), recompiles with a low learning rate and trains on.
 
@@ -12,7 +12,6 @@ the models are exactly the reference's: base, Flatten, Dense, Dense.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from santa_lib.base import preprocess_images
 from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
 from santa_lib.data import Split
 from santa_lib.features import cached_outputs, weights_fingerprint
-
-# The reference's ImageDataGenerator settings, in Keras 3 layers. Its shear_range=0.2 was in
-# degrees: tan(0.2 deg) = 0.0035 of the image, a shear too small to see, kept for fidelity.
-ROTATION_DEGREES = 40.0
-SHIFT_FRACTION = 0.2
-ZOOM_FRACTION = 0.2
-SHEAR_FRACTION = math.tan(math.radians(0.2))
 
 
 def compile_binary(model, learning_rate: float) -> None:
@@ -47,7 +39,7 @@ def build_feature_classifier(input_dim: int, units: int = 256):
         [
             keras.Input(shape=(input_dim,)),
             keras.layers.Dense(units, activation="relu", name="dense"),
-            keras.layers.Dense(1, activation="sigmoid", name="output"),
+            keras.layers.Dense(1, activation="sigmoid", name="output", dtype="float32"),
         ],
         name="feature_classifier",
     )
@@ -63,26 +55,10 @@ def build_frozen_base_model(base, units: int = 132):
             base,
             keras.layers.Flatten(name="flatten"),
             keras.layers.Dense(units, activation="relu", name="head_dense"),
-            keras.layers.Dense(1, activation="sigmoid", name="head_output"),
+            keras.layers.Dense(1, activation="sigmoid", name="head_output",
+                               dtype="float32"),  # stable loss under bfloat16 too
         ],
         name="santa_classifier",
-    )
-
-
-def augmentation(seed: int | None = None):
-    """Random flips, rotations, shifts, zooms and a tiny shear, as in the reference lesson."""
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomRotation(ROTATION_DEGREES / 360.0, fill_mode="nearest", seed=seed),
-            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="nearest",
-                                     seed=seed),
-            layers.RandomZoom(ZOOM_FRACTION, fill_mode="nearest", seed=seed),
-            layers.RandomShear(x_factor=(0.0, SHEAR_FRACTION), y_factor=(0.0, SHEAR_FRACTION),
-                               fill_mode="nearest", seed=seed),
-        ],
-        name="augmentation",
     )
 
 
@@ -115,9 +91,10 @@ def training_dataset(split: Split, batch_size: int, augment=None, seed: int = 0,
                      repeat: bool = False):
     """Shuffled batches of (preprocessed image, label); every image once per epoch.
 
-    ``augment`` (from :func:`augmentation`) is applied to raw pixels before preprocessing,
-    freshly for every batch: the data set is never cached after augmentation. One batch is
-    prepared while the model trains on the previous one (see :func:`steady_threads`).
+    ``augment`` (from :func:`santa_lib.augment.augmentation`) is applied to raw pixels before
+    preprocessing, freshly for every batch: the data set is never cached after augmentation.
+    One batch is prepared while the model trains on the previous one (see
+    :func:`steady_threads`).
     """
     import tensorflow as tf
 
@@ -239,9 +216,10 @@ def head_model_path(base, train: Split, validation: Split, *, epochs: int, batch
     the training settings), so notebook 03 never starts from a model trained on other terms.
     """
     key = cache_key(
-        "method2-v1",
+        "method2-v2",
         arrays_fingerprint([train.images, train.labels, validation.images]),
         weights_fingerprint(base),
+        base.dtype_policy.name,
         epochs, batch_size, learning_rate, steps_per_epoch, seed,
     )
     return Path(cache_dir or default_cache_dir()) / "models" / f"method2-{key}.keras"

@@ -1,8 +1,8 @@
 import pytest
 
+from santa_lib.augment import augmentation
 from santa_lib.data import load_split
 from santa_lib.plots import augmentation_grid, plot_history, sample_grid
-from santa_lib.training import augmentation
 
 HISTORY = {"accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.55, 0.65, 0.75],
            "loss": [0.7, 0.5, 0.4], "val_loss": [0.69, 0.6, 0.5]}
