@@ -1,4 +1,4 @@
-"""Data augmentation for methods 2 and 3, as the 2022 lesson's ImageDataGenerator did it.
+"""Data augmentation for methods 2 and 3, as the 2022 lesson did it (home notebook: 02).
 
 The reference augmented with ``ImageDataGenerator(rotation_range=40, width_shift_range=0.2,
 height_shift_range=0.2, shear_range=0.2, zoom_range=0.2, horizontal_flip=True,

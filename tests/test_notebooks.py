@@ -9,7 +9,7 @@ from notebook_outputs import clean, problems
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 REQUIRED = {"data_dir", "image_size", "seed"}
-TRAINING = {"weights", "batch_size", "epochs", "learning_rate"}
+TRAINING = {"weights", "batch_size", "epochs", "learning_rate", "precision"}
 
 
 def test_the_sequence_is_numbered():
