@@ -285,11 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         baseline = None if args.skip_baseline else child("baseline")["times"]
         outcome = child("lesson")
         lesson, accuracy = outcome["times"], outcome["accuracy"]
-        bf16_note = "n/a"
-        from santa_lib.precision import native_bfloat16
-
-        bf16_native, bf16_reason = native_bfloat16()
+        bf16_note, bf16_native = "n/a", False
         if args.bf16:
+            from santa_lib.precision import native_bfloat16
+
+            bf16_native, bf16_reason = native_bfloat16()
             if bf16_native:
                 outcome = child("lesson-bf16")
                 bf16_times, bf16_accuracy = outcome["times"], outcome["accuracy"]

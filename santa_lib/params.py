@@ -12,7 +12,7 @@ from pathlib import Path
 
 from santa_lib.base import MIN_IMAGE_SIZE, WEIGHTS_CHOICES
 from santa_lib.data import EMBEDDED
-from santa_lib.precision import PRECISIONS
+from santa_lib.precision import check_precision
 
 WHOLE_NUMBERS_FROM_ONE = ("epochs", "head_epochs", "batch_size")
 LEARNING_RATES = ("learning_rate", "head_learning_rate")
@@ -64,8 +64,10 @@ def _check_one(name: str, value: object) -> None:
                 f"VGG19 no-top weights file, got {value!r}."
             )
     elif name == "precision":
-        if not isinstance(value, str) or value.lower() not in PRECISIONS:
-            raise ParameterError(f"precision must be one of {list(PRECISIONS)}, got {value!r}.")
+        try:
+            check_precision(value)
+        except ValueError as error:
+            raise ParameterError(str(error)) from None
     elif name == "unfreeze_from_layer":
         if not isinstance(value, str) or not value:
             raise ParameterError(f"unfreeze_from_layer must be a layer name, got {value!r}.")
