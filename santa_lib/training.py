@@ -145,21 +145,28 @@ class FrozenFrontValidation(keras.callbacks.Callback):
     The frozen front of the model gives the same output for a validation image in every epoch,
     so it runs once (through the feature cache); each epoch only the trainable rest runs. The
     scores land in the logs as ``val_loss`` and ``val_accuracy``, as with ``validation_data``.
+
+    The rest is called directly, batch by batch, rather than compiled and ``evaluate``-d: a
+    compiled evaluation would be one more graph for TensorFlow to trace per ``fit``, and in short
+    runs (smoke parameters) that many traces in a few calls prints TensorFlow's "excessive
+    retracing" warning into the notebook.
     """
 
     def __init__(self, rest, inputs: np.ndarray, labels: np.ndarray, batch_size: int = 100):
         super().__init__()
-        self.inputs, self.labels, self.batch_size = inputs, labels, batch_size
-        # compiled only to be evaluated, with the same loss and metric as the whole model
-        self.rest = rest
-        self.rest.compile(loss="binary_crossentropy", metrics=["accuracy"])
+        self.rest, self.inputs, self.labels, self.batch_size = rest, inputs, labels, batch_size
 
     def on_epoch_end(self, epoch, logs=None):
-        scores = self.rest.evaluate(array_batches(self.inputs, self.labels, self.batch_size),
-                                    verbose=0, return_dict=True)
+        probabilities = np.concatenate([
+            np.asarray(self.rest(self.inputs[start:start + self.batch_size], training=False))
+            for start in range(0, len(self.inputs), self.batch_size)
+        ]).reshape(-1, 1)
+        labels = self.labels.reshape(-1, 1).astype("float32")
+        # the whole model's loss and metric: binary cross-entropy, accuracy at 0.5
+        loss = keras.losses.binary_crossentropy(labels, probabilities)
         if logs is not None:
-            logs["val_loss"] = float(scores["loss"])
-            logs["val_accuracy"] = float(scores["accuracy"])
+            logs["val_loss"] = float(np.mean(loss))
+            logs["val_accuracy"] = float(np.mean((probabilities > 0.5) == (labels > 0.5)))
 
 
 def fit_on_images(model, train: Split, validation: Split, epochs: int, batch_size: int,

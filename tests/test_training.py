@@ -109,3 +109,37 @@ def test_pipelines_keep_order_and_run_without_autotuning(splits):
     np.testing.assert_array_equal(images, validation.images)
     for dataset in (batches, training_dataset(splits["train"], batch_size=4)):
         assert dataset.options().autotune.enabled is False
+
+
+def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits, caplog,
+                                                                        monkeypatch):
+    """Notebook 03's path when it trains the head itself, at smoke size: one fit, an evaluation,
+    a second fit after unfreezing, a final evaluation. TensorFlow warns about "excessive
+    retracing" once five graphs are traced within a few calls; each step here traces one."""
+    import logging
+
+    from tensorflow.python.eager.polymorphic_function import polymorphic_function as tf_function
+
+    # TensorFlow counts traces for the whole process: start from a fresh count, as a notebook does
+    monkeypatch.setattr(tf_function, "_frequent_tracing_detector_manager",
+                        tf_function._FrequentTracingDetectorManager())
+
+    from santa_lib.base import build_base
+    from santa_lib.evaluation import evaluate
+    from santa_lib.freezing import freeze, unfreeze_from
+    from santa_lib.training import compile_binary, fit_on_images
+
+    base, _ = build_base("random", 64)
+    model = build_frozen_base_model(base)
+    freeze(base)
+    x, y = preprocess_images(splits["validation"].images), splits["validation"].labels
+    settings = dict(epochs=1, batch_size=5, steps_per_epoch=1)
+    with caplog.at_level(logging.WARNING):
+        compile_binary(model, 1e-5)
+        fit_on_images(model, splits["train"], splits["validation"], **settings)
+        evaluate(model, x, y)
+        unfreeze_from(base, "block5_conv1")
+        compile_binary(model, 1e-5)
+        fit_on_images(model, splits["train"], splits["validation"], **settings)
+        evaluate(model, x, y)
+    assert not [record for record in caplog.records if "retracing" in record.getMessage()]
