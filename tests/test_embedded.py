@@ -5,6 +5,7 @@ Every test writes under pytest's tmp_path; the user's cache is never touched.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import multiprocessing
@@ -15,12 +16,13 @@ import pytest
 from PIL import Image
 
 from santa_lib import embedded
+from santa_lib.cache import default_cache_dir
+from santa_lib.data import resolve_data_dir
 from santa_lib.embedded import (
     CLASS_NAMES,
     GENERATOR_VERSION,
     MARKER_FILE,
     SPLIT_SIZES,
-    default_cache_dir,
     draw_image,
     embedded_data_dir,
     generate_dataset,
@@ -79,6 +81,19 @@ def test_public_constants():
     assert SPLIT_SIZES == {"train": 542, "validation": 200, "test": 180}
     assert isinstance(GENERATOR_VERSION, int) and GENERATOR_VERSION >= 1
     assert MARKER_FILE == ".santa_lib_embedded"
+
+
+def test_public_api_is_exactly_the_documented_names():
+    assert sorted(embedded.__all__) == [
+        "CLASS_NAMES",
+        "GENERATOR_VERSION",
+        "MARKER_FILE",
+        "SPLIT_SIZES",
+        "draw_image",
+        "embedded_data_dir",
+        "generate_dataset",
+    ]
+    assert all(hasattr(embedded, name) for name in embedded.__all__)
 
 
 def test_full_set_lives_in_the_env_cache_under_a_versioned_name(full_set):
@@ -172,6 +187,22 @@ def test_each_image_depends_only_on_seed_split_class_and_index(tmp_path):
     buffer = io.BytesIO()
     draw_image(True, rng, SMALL_PX).save(buffer, format="JPEG", quality=90)
     assert (small / "validation" / "santa" / "santa_0001.jpg").read_bytes() == buffer.getvalue()
+
+
+# The pictures of GENERATOR_VERSION 5: SHA-256 over the raw pixels of a few draw_image calls.
+PICTURES_OF_VERSION = {5: "efa42207c0d4a8fb44c1beb7f9f425bfa94c538d31d78af16fae8d86f5663cbf"}
+
+
+def test_pictures_change_only_with_a_new_generator_version():
+    digest = hashlib.sha256()
+    for seed in range(4):
+        for is_santa in (True, False):
+            for size in (96, 33):
+                image = draw_image(is_santa, np.random.default_rng([seed, 11]), size)
+                digest.update(image.tobytes())
+    # If this fails on purpose, bump GENERATOR_VERSION (cached data sets must not be reused)
+    # and record the new digest for it.
+    assert {GENERATOR_VERSION: digest.hexdigest()} == PICTURES_OF_VERSION
 
 
 def test_draw_image_contract():
@@ -275,6 +306,14 @@ def test_embedded_data_dir_returns_the_existing_folder(full_set):
     assert snapshot(root) == before
 
 
+def test_the_notebooks_data_dir_embedded_finds_the_cached_set(full_set, monkeypatch):
+    cache, root = full_set
+    monkeypatch.setenv("SANTA_LIB_CACHE", str(cache))
+    before = snapshot(root)
+    assert resolve_data_dir("embedded") == root
+    assert snapshot(root) == before
+
+
 # --- concurrency -----------------------------------------------------------------------------
 
 
@@ -329,10 +368,35 @@ def test_embedded_data_dir_uses_santa_lib_cache(monkeypatch, tmp_path):
         calls.append((Path(target), seed, kwargs))
         return Path(target)
 
-    monkeypatch.setattr(embedded, "generate_dataset", fake_generate)
+    monkeypatch.setattr(embedded.dataset, "generate_dataset", fake_generate)
     expected = tmp_path / "cache" / f"embedded-v{GENERATOR_VERSION}-seed7"
     assert embedded_data_dir(seed=7) == expected
     assert embedded_data_dir(tmp_path / "elsewhere") == (
         tmp_path / "elsewhere" / f"embedded-v{GENERATOR_VERSION}-seed0"
     )
     assert calls == [(expected, 7, {}), (calls[1][0], 0, {})]
+
+
+# --- code shape ------------------------------------------------------------------------------
+
+MAX_FUNCTION_LINES = 60
+
+
+def embedded_sources() -> list[Path]:
+    """The source files of santa_lib.embedded: the package's modules, or the one module."""
+    origin = Path(embedded.__file__)
+    return sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+
+
+def test_no_function_in_the_embedded_package_is_longer_than_60_lines():
+    too_long, functions = [], 0
+    for path in embedded_sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions += 1
+                first = min([node.lineno] + [line.lineno for line in node.decorator_list])
+                length = node.end_lineno - first + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{path.name}:{node.lineno} {node.name} ({length} lines)")
+    assert functions > 0
+    assert too_long == []
