@@ -85,23 +85,37 @@ def flops(epochs: dict[str, int], n_train: int, n_val: int, n_test: int,
     return {"m1": m1, "m2": m2, "m3": m3}
 
 
+def compile_binary(model, learning_rate: float) -> None:
+    """Both paths compile the same way: RMSprop, binary cross-entropy, accuracy."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+
+
 def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str, float]:
-    """The three methods written the way the 2022 lesson wrote them, ported to Keras 3."""
+    """The three methods written the way the 2022 lesson wrote them, ported to Keras 3.
+
+    Timing points are the lesson path's: each method's clock starts after the base is built and
+    covers reading the pictures, training and the test score.
+    """
     import keras
     import tensorflow as tf
 
     ImageDataGenerator = tf.keras.preprocessing.image.ImageDataGenerator  # noqa: N806
     preprocess = keras.applications.vgg19.preprocess_input
+    m1, m2, m3 = SETTINGS["m1"], SETTINGS["m2"], SETTINGS["m3"]
     keras.utils.set_random_seed(seed)
+    base = keras.applications.VGG19(weights=None, include_top=False, input_shape=(64, 64, 3))
     times = {}
 
     started = time.perf_counter()
-    base = keras.applications.VGG19(weights=None, include_top=False, input_shape=(64, 64, 3))
     plain = ImageDataGenerator(preprocessing_function=preprocess)
 
     def extract(split: str):
         flow = plain.flow_from_directory(str(data_dir / split), target_size=(64, 64),
-                                         batch_size=10, class_mode="binary", shuffle=False)
+                                         batch_size=m1["batch_size"], class_mode="binary",
+                                         shuffle=False)
         features, labels = [], []
         for index in range(len(flow)):
             images, batch_labels = flow[index]
@@ -113,9 +127,8 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
         extract(s) for s in ("train", "validation", "test"))
     head = keras.Sequential([keras.Input((2048,)), keras.layers.Dense(256, activation="relu"),
                              keras.layers.Dense(1, activation="sigmoid")])
-    head.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
-                 loss="binary_crossentropy", metrics=["accuracy"])
-    head.fit(train_x, train_y, epochs=epochs["m1"], batch_size=10,
+    compile_binary(head, m1["learning_rate"])
+    head.fit(train_x, train_y, epochs=epochs["m1"], batch_size=m1["batch_size"],
              validation_data=(val_x, val_y), verbose=0)
     head.evaluate(test_x, test_y, verbose=0)
     times["m1"] = time.perf_counter() - started
@@ -126,17 +139,20 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
                                     shear_range=0.2, zoom_range=0.2, horizontal_flip=True,
                                     fill_mode="nearest")
     train_flow = augmenting.flow_from_directory(str(data_dir / "train"), target_size=(64, 64),
-                                                batch_size=20, class_mode="binary", seed=seed)
-    val_flow = plain.flow_from_directory(str(data_dir / "validation"), target_size=(64, 64),
-                                         batch_size=20, class_mode="binary", shuffle=False)
-    test_flow = plain.flow_from_directory(str(data_dir / "test"), target_size=(64, 64),
-                                          batch_size=20, class_mode="binary", shuffle=False)
+                                                batch_size=m2["batch_size"], class_mode="binary",
+                                                seed=seed)
+
+    def plain_flow(split: str):
+        return plain.flow_from_directory(str(data_dir / split), target_size=(64, 64),
+                                         batch_size=m2["batch_size"], class_mode="binary",
+                                         shuffle=False)
+
+    val_flow, test_flow = plain_flow("validation"), plain_flow("test")
     model = keras.Sequential([base, keras.layers.Flatten(),
                               keras.layers.Dense(132, activation="relu"),
                               keras.layers.Dense(1, activation="sigmoid")])
     base.trainable = False
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=2e-5),
-                  loss="binary_crossentropy", metrics=["accuracy"])
+    compile_binary(model, m2["learning_rate"])
     # every step of every epoch: no steps_per_epoch, so the generator is never exhausted early
     model.fit(train_flow, epochs=epochs["m2"], validation_data=val_flow, verbose=0)
     model.evaluate(test_flow, verbose=0)
@@ -148,8 +164,7 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
     for layer in base.layers:
         unfrozen = unfrozen or layer.name == "block5_conv1"
         layer.trainable = unfrozen
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
-                  loss="binary_crossentropy", metrics=["accuracy"])
+    compile_binary(model, m3["learning_rate"])
     model.fit(train_flow, epochs=epochs["m3"], validation_data=val_flow, verbose=0)
     model.evaluate(test_flow, verbose=0)
     times["m3"] = time.perf_counter() - started
@@ -157,57 +172,71 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
 
 
 def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict, dict]:
-    """The three methods through santa_lib, as the notebooks run them."""
+    """The three methods through santa_lib, as the notebooks run them.
+
+    Random weights are calibrated as the offline notebooks do, so the accuracies mean something;
+    ImageNet weights need no calibration, so building the base stays out of the timing, as in
+    the baseline.
+    """
+    import keras
+
     from santa_lib.augment import augmentation
-    from santa_lib.base import build_base, preprocess_images
+    from santa_lib.base import build_base
     from santa_lib.data import load_splits
-    from santa_lib.evaluation import evaluate
     from santa_lib.features import extract_features
-    from santa_lib.freezing import freeze, unfreeze_from
-    from santa_lib.seeding import seed_everything
+    from santa_lib.preprocessing import VGG19Preprocessing
     from santa_lib.training import (
-        build_feature_classifier,
-        build_frozen_base_model,
-        compile_binary,
-        fit_on_images,
-        flatten_features,
+        FrozenFrontValidation,
+        method2_model,
+        steady_batches,
+        training_batches,
     )
 
-    seed_everything(seed)
+    m1, m2, m3 = SETTINGS["m1"], SETTINGS["m2"], SETTINGS["m3"]
+    keras.utils.set_random_seed(seed)
     times, accuracy = {}, {}
     started = time.perf_counter()
-    splits = load_splits(data_dir, 64)
-    loading = time.perf_counter() - started
-    # Random weights are calibrated as the offline notebooks do, so the accuracies mean
-    # something; ImageNet weights need no calibration, so it is left out of the timing.
-    base, _ = build_base("random", 64, calibration_images=splits["train"].images)
-    started = time.perf_counter() - loading
-    features = extract_features(base, splits)
-    x = {name: flatten_features(values) for name, values in features.items()}
-    classifier = build_feature_classifier(2048)
-    compile_binary(classifier, 1e-4)
-    classifier.fit(x["train"], splits["train"].labels, epochs=epochs["m1"], batch_size=10,
-                   validation_data=(x["validation"], splits["validation"].labels), verbose=0)
-    accuracy["m1"] = evaluate(classifier, x["test"], splits["test"].labels)["accuracy"]
+    splits = load_splits(data_dir, 64)  # reading the pictures counts, as in the baseline
+    reading = time.perf_counter() - started
+    train, validation, test = splits["train"], splits["validation"], splits["test"]
+    base = build_base("random", 64, seed=seed, calibration_images=train.images)
+
+    started = time.perf_counter() - reading
+    extractor = keras.Sequential([keras.Input((64, 64, 3)), VGG19Preprocessing(), base])
+    features = extract_features(extractor, splits)
+    classifier = keras.Sequential([keras.Input((2, 2, 512)), keras.layers.Flatten(),
+                                   keras.layers.Dense(256, activation="relu"),
+                                   keras.layers.Dense(1, activation="sigmoid")])
+    compile_binary(classifier, m1["learning_rate"])
+    classifier.fit(features["train"], train.labels, epochs=epochs["m1"],
+                   batch_size=m1["batch_size"],
+                   validation_data=(features["validation"], validation.labels), verbose=0)
+    accuracy["m1"] = classifier.evaluate(features["test"], test.labels, verbose=0)[1]
     times["m1"] = time.perf_counter() - started
 
-    started = time.perf_counter()
     augment = augmentation(seed)
-    model = build_frozen_base_model(base)
-    freeze(base)
-    compile_binary(model, 2e-5)
-    fit_on_images(model, splits["train"], splits["validation"], epochs=epochs["m2"],
-                  batch_size=20, augment=augment, seed=seed)
-    test_x = preprocess_images(splits["test"].images)
-    accuracy["m2"] = evaluate(model, test_x, splits["test"].labels)["accuracy"]
+
+    def train_and_test(model, settings: dict, method_epochs: int) -> float:
+        compile_binary(model, settings["learning_rate"])
+        model.fit(training_batches(train, settings["batch_size"], augment=augment, seed=seed),
+                  epochs=method_epochs, verbose=0,
+                  callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
+        test_batches = steady_batches(test.images, test.labels, settings["batch_size"])
+        return model.evaluate(test_batches, verbose=0)[1]
+
+    started = time.perf_counter()
+    model = method2_model(base, 64)
+    base.trainable = False
+    accuracy["m2"] = train_and_test(model, m2, epochs["m2"])
     times["m2"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    unfreeze_from(base, "block5_conv1")
-    compile_binary(model, 1e-4)
-    fit_on_images(model, splits["train"], splits["validation"], epochs=epochs["m3"],
-                  batch_size=20, augment=augment, seed=seed)
-    accuracy["m3"] = evaluate(model, test_x, splits["test"].labels)["accuracy"]
+    base.trainable = True
+    unfrozen = False
+    for layer in base.layers:
+        unfrozen = unfrozen or layer.name == "block5_conv1"
+        layer.trainable = unfrozen
+    accuracy["m3"] = train_and_test(model, m3, epochs["m3"])
     times["m3"] = time.perf_counter() - started
     return times, accuracy
 
@@ -228,11 +257,91 @@ def run_child(args: argparse.Namespace) -> int:
     return 0
 
 
+METHODS = ("m1", "m2", "m3")
+PATH_LABELS = {"baseline": "baseline (2022 style)", "lesson": "lesson",
+               "lesson-bf16": "lesson bf16"}
+
+
+def machine_description(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """The CPU by name, with the features that decide TensorFlow's speed here."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        text = ""
+    model = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                  if line.startswith("model name")), platform.processor() or platform.machine())
+    flags = set(next((line.split(":", 1)[1].split() for line in text.splitlines()
+                      if line.startswith("flags")), []))
+    features = [name for name in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+                if name in flags]
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    onednn_state = {"0": "off (TF_ENABLE_ONEDNN_OPTS=0)",
+                    "1": "on (TF_ENABLE_ONEDNN_OPTS=1)"}.get(onednn, "at TensorFlow's default")
+    return (f"{model}, {os.cpu_count()} CPUs ({' '.join(features) or 'no AVX2'}); oneDNN "
+            f"{onednn_state}; python {sys.version.split()[0]}")
+
+
 def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    """Rows of cells as aligned text: the first column left, the others right; short rows are
+    padded, so every row can leave out what it does not have."""
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(width)]
     return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+                               for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
                      for row in rows)
+
+
+def path_rows(outcomes: dict[str, dict], need: dict[str, dict[str, float]],
+              images: dict[str, int]) -> list[list[str]]:
+    """One row per path that ran: seconds per method and in total, GFLOP/s, test accuracies."""
+    rows = [["path", "m1 s", "m2 s", "m3 s", "total s", "m2 img/s", "GFLOP/s", "test acc"]]
+    for path, outcome in outcomes.items():
+        times = outcome["times"]
+        total = sum(times.values())
+        gflops = sum(need[path].values()) / total
+        accuracy = outcome.get("accuracy")
+        rows.append([PATH_LABELS.get(path, path), *(f"{times[m]:.1f}" for m in METHODS),
+                     f"{total:.1f}", f"{images['m2'] / times['m2']:.1f}", f"{gflops:.0f}",
+                     " / ".join(f"{accuracy[m]:.3f}" for m in METHODS) if accuracy else ""])
+    return rows
+
+
+def speedup_line(outcomes: dict[str, dict], path: str) -> str | None:
+    """``path`` against the baseline, per method and in total; None when either did not run."""
+    if "baseline" not in outcomes or path not in outcomes:
+        return None
+    baseline, times = outcomes["baseline"]["times"], outcomes[path]["times"]
+    ratios = [f"{m} {baseline[m] / times[m]:.2f}x" for m in METHODS]
+    total = sum(baseline.values()) / sum(times.values())
+    return f"{PATH_LABELS[path]} vs baseline: {', '.join(ratios)}, total {total:.2f}x"
+
+
+def report(outcomes: dict[str, dict], need: dict[str, dict[str, float]], images: dict[str, int],
+           peak: float) -> str:
+    """The figures of every path that has run so far, with the summary line last."""
+
+    def total(path: str) -> float:
+        return sum(outcomes[path]["times"].values())
+
+    def speedup(path: str) -> str:
+        both = "baseline" in outcomes and path in outcomes
+        return f"{total('baseline') / total(path):.2f}" if both else "n/a"
+
+    lines = [table(path_rows(outcomes, need, images))]
+    lines += [line for line in (speedup_line(outcomes, p) for p in ("lesson", "lesson-bf16"))
+              if line]
+    multiple = "n/a"
+    if "lesson" in outcomes:
+        floor = sum(need["lesson"].values()) / peak
+        multiple = f"{total('lesson') / floor:.2f}"
+        lines.append(f"FLOP floor of the lesson: {sum(need['lesson'].values()):.0f} GFLOP / "
+                     f"{peak:.0f} GFLOP/s = {floor:.1f} s; the lesson path took {multiple}x that")
+    lines.append("peak memory (RSS): " + ", ".join(
+        f"{PATH_LABELS[p]} {o['peak_rss_mib']:.0f} MiB" for p, o in outcomes.items()))
+    lines.append(f"summary: fp32 speedup {speedup('lesson')}, bf16 speedup "
+                 f"{speedup('lesson-bf16')}, fp32 floor multiple {multiple}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,25 +361,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return run_child(args)
 
+    from santa_lib.data import count_images
     from santa_lib.embedded import embedded_data_dir
 
     cache = Path(tempfile.mkdtemp(prefix="santa-bench-"))
     os.environ["SANTA_LIB_CACHE"] = str(cache)  # features are computed, never read back
     try:
         data_dir = embedded_data_dir(cache)
-        from santa_lib.data import count_images
-
-        counts = {split: sum(c.values()) for split, c in count_images(data_dir).items()}
+        n = {split: sum(c.values()) for split, c in count_images(data_dir).items()}
         epochs = {m: scaled(s["epochs"], args.epoch_fraction) for m, s in SETTINGS.items()}
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
-              f"python {sys.version.split()[0]}")
-        print(f"data: {counts}; epochs: {epochs}")
+        print(f"machine: {machine_description()}")
+        print(f"data: {n}; epochs: {epochs}; settings: {SETTINGS}")
         peak = matmul_peak_gflops()
-        print(f"measured fp32 matmul peak (tf.matmul 2048^3): {peak:.0f} GFLOP/s")
+        print(f"measured fp32 matmul peak (tf.matmul 2048^3): {peak:.0f} GFLOP/s", flush=True)
+        need_lesson = flops(epochs, n["train"], n["validation"], n["test"], False)
+        need = {"baseline": flops(epochs, n["train"], n["validation"], n["test"], True),
+                "lesson": need_lesson, "lesson-bf16": need_lesson}
+        images = {"m1": sum(n.values()),
+                  "m2": epochs["m2"] * (n["train"] + n["validation"]) + n["test"],
+                  "m3": epochs["m3"] * (n["train"] + n["validation"]) + n["test"]}
 
-        rss = {}
+        paths = ([] if args.skip_baseline else ["baseline"]) + ["lesson"]
+        if args.bf16:
+            from santa_lib.precision import native_bfloat16
 
-        def child(path: str) -> dict:
+            native, reason = native_bfloat16()
+            if native:
+                paths.append("lesson-bf16")
+            else:
+                print(f"bf16: {reason}; emulated bf16 would be slower than fp32, so it is not "
+                      "timed.")
+        outcomes: dict[str, dict] = {}
+        for path in paths:
             result = cache / f"{path}.json"
             command = [sys.executable, __file__, "--child", path, "--data-dir", str(data_dir),
                        "--result", str(result), "--epoch-fraction", str(args.epoch_fraction),
@@ -278,64 +400,13 @@ def main(argv: list[str] | None = None) -> int:
             own_cache = cache / path  # nothing computed by one path is read by another
             env = {**os.environ, "SANTA_LIB_CACHE": str(own_cache)}
             subprocess.run(command, check=True, env=env)
-            outcome = json.loads(result.read_text())
-            rss[path] = outcome["peak_rss_mib"]
-            return outcome
-
-        baseline = None if args.skip_baseline else child("baseline")["times"]
-        outcome = child("lesson")
-        lesson, accuracy = outcome["times"], outcome["accuracy"]
-        bf16_note, bf16_native = "n/a", False
-        if args.bf16:
-            from santa_lib.precision import native_bfloat16
-
-            bf16_native, bf16_reason = native_bfloat16()
-            if bf16_native:
-                outcome = child("lesson-bf16")
-                bf16_times, bf16_accuracy = outcome["times"], outcome["accuracy"]
-            else:
-                print(f"bf16: {bf16_reason}; emulated bf16 would be slower than fp32, "
-                      "so it is not timed.")
-        n = counts
-        need_lesson = flops(epochs, n["train"], n["validation"], n["test"], False)
-        need_baseline = flops(epochs, n["train"], n["validation"], n["test"], True)
-        images = {"m1": sum(n.values()),
-                  "m2": epochs["m2"] * (n["train"] + n["validation"]) + n["test"],
-                  "m3": epochs["m3"] * (n["train"] + n["validation"]) + n["test"]}
-        rows = [["method", "lesson s", "img/s", "GFLOP/s", "test acc"]
-                + (["baseline s", "GFLOP/s", "speedup"] if baseline else [])]
-        for method in ("m1", "m2", "m3"):
-            row = [method, f"{lesson[method]:.1f}", f"{images[method] / lesson[method]:.1f}",
-                   f"{need_lesson[method] / lesson[method]:.0f}", f"{accuracy[method]:.3f}"]
-            if baseline:
-                row += [f"{baseline[method]:.1f}",
-                        f"{need_baseline[method] / baseline[method]:.0f}",
-                        f"{baseline[method] / lesson[method]:.2f}x"]
-            rows.append(row)
-        total_lesson = sum(lesson.values())
-        total_row = ["total", f"{total_lesson:.1f}", "", "", ""]
-        if baseline:
-            total_row += [f"{sum(baseline.values()):.1f}", "",
-                          f"{sum(baseline.values()) / total_lesson:.2f}x"]
-        rows.append(total_row)
-        if args.bf16 and bf16_native:
-            rows.append(["bf16 total", f"{sum(bf16_times.values()):.1f}", "", "",
-                         " ".join(f"{bf16_accuracy[m]:.3f}" for m in ("m1", "m2", "m3"))])
-            if baseline:
-                bf16_note = f"{sum(baseline.values()) / sum(bf16_times.values()):.2f}"
-        print(table(rows))
-        floor = sum(need_lesson.values()) / peak
-        print(f"FLOP floor of the lesson: {sum(need_lesson.values()):.0f} GFLOP / {peak:.0f} "
-              f"GFLOP/s = {floor:.1f} s; the lesson path took {total_lesson / floor:.2f}x that")
-        print("peak memory (RSS): " + ", ".join(f"{path} {mib:.0f} MiB"
-                                                 for path, mib in rss.items()))
-        speedup = f"{sum(baseline.values()) / total_lesson:.2f}" if baseline else "n/a"
-        print(f"summary: fp32 speedup {speedup}, bf16 speedup {bf16_note}, "
-              f"fp32 floor multiple {total_lesson / floor:.2f}")
+            outcomes[path] = json.loads(result.read_text())
+            # each path's figures as soon as it has run: a later failure loses nothing
+            print(f"\n--- after {PATH_LABELS[path]} ---\n{report(outcomes, need, images, peak)}",
+                  flush=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -53,11 +53,16 @@ def arrays_fingerprint(arrays: Iterable[np.ndarray]) -> str:
 
 
 def atomic_write(path: os.PathLike | str, write: Callable[[Path], None]) -> Path:
-    """Call ``write(temp_path)`` then rename the result to ``path`` in one step."""
+    """Call ``write(temp_path)`` then rename the result to ``path`` in one step.
+
+    The temporary file keeps every suffix of ``path`` (``.weights.h5``, not just ``.h5``), so
+    writers that check the file name, such as Keras' ``save_weights``, accept it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-",
-                                         suffix=path.suffix)
+    suffixes = "".join(path.suffixes)
+    stem = path.name[:len(path.name) - len(suffixes)] if suffixes else path.name
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{stem}-", suffix=suffixes)
     os.close(handle)
     temp = Path(temp_name)
     try:

@@ -8,6 +8,9 @@ The lesson's data lives in one folder with three splits, each holding one sub-fo
 Class names are the sub-folder names in alphabetical order, so with ``not_santa`` and ``santa`` the
 label of a Santa picture is 1. Every image is used: a file that cannot be read stops loading with
 an error naming it, instead of being skipped silently.
+
+This module owns the rules a data folder must follow (:func:`layout_problems`) and the one pass
+that decodes images (:func:`decode_images`); :mod:`santa_lib.checks` only reports them.
 """
 
 from __future__ import annotations
@@ -24,12 +27,27 @@ from PIL import Image, ImageOps
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 EMBEDDED = "embedded"
 """The ``data_dir`` value that selects the synthetic data set made by :mod:`santa_lib.embedded`."""
+PHOTOS = "photos"
+"""The ``data_dir`` value that selects the 2022 lesson's photos (:mod:`santa_lib.photos`)."""
 
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".ipynb_checkpoints"})
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".jfif", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 
 
 class DataError(ValueError):
     """The data folder cannot be used as it is; the message names the path and what to do."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data: where, what, and what to do about it."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -51,27 +69,43 @@ def is_ignored(path: Path) -> bool:
     return path.name.startswith(".") or path.name in IGNORED_NAMES
 
 
-def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
+def check_data_dir(data_dir: object) -> str:
+    """The ``data_dir`` parameter: ``"embedded"``, ``"photos"`` or an existing folder.
+
+    Raises ``ValueError`` naming the parameter and the value otherwise.
+    """
+    keywords = f"{EMBEDDED!r} (the built-in synthetic photos) or {PHOTOS!r} (the 2022 photos)"
+    if not isinstance(data_dir, (str, os.PathLike)) or not str(data_dir).strip():
+        raise ValueError(f"data_dir must be a folder holding train/, validation/ and test/, "
+                         f"or {keywords}; got {data_dir!r}.")
+    if str(data_dir) not in (EMBEDDED, PHOTOS) and not Path(data_dir).expanduser().is_dir():
+        raise ValueError(
+            f"data_dir {str(data_dir)!r} is not an existing folder (looked for "
+            f"{Path(data_dir).expanduser().resolve()}). Give a folder holding train/, "
+            f"validation/ and test/ (one sub-folder per class), or {keywords}."
+        )
+    return str(data_dir)
+
+
+def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
     """Turn the notebooks' ``data_dir`` parameter into an existing folder.
 
-    ``"embedded"`` means the synthetic data set, generated into the cache on first use.
+    ``"embedded"`` means the synthetic data set, generated into the cache on first use;
+    ``"photos"`` the 2022 lesson's photos, downloaded into the cache on first use.
     """
-    if data_dir is None or str(data_dir).strip() == "":
-        raise DataError(
-            "data_dir is empty: give a folder holding train/, validation/ and test/, "
-            f"or {EMBEDDED!r} for the lesson's built-in synthetic photos."
-        )
+    try:
+        check_data_dir(data_dir)
+    except ValueError as error:
+        raise DataError(str(error)) from None
     if str(data_dir) == EMBEDDED:
         from santa_lib.embedded import embedded_data_dir
 
         return embedded_data_dir()
-    path = Path(data_dir).expanduser()
-    if not path.is_dir():
-        raise DataError(
-            f"data_dir {str(data_dir)!r} is not a folder (looked for {path.resolve()}). "
-            f"Point it at a folder holding train/, validation/ and test/, or use {EMBEDDED!r}."
-        )
-    return path
+    if str(data_dir) == PHOTOS:
+        from santa_lib.photos import photos_data_dir
+
+        return photos_data_dir()
+    return Path(data_dir).expanduser()
 
 
 def class_names_of(split_dir: Path) -> tuple[str, ...]:
@@ -86,22 +120,64 @@ def image_files(class_dir: Path) -> list[Path]:
     return sorted(p for p in class_dir.iterdir() if p.is_file() and not is_ignored(p))
 
 
-def list_split(data_dir: Path, split: str) -> tuple[list[Path], np.ndarray, tuple[str, ...]]:
-    """Paths, binary labels and class names of one split, without reading any image."""
+def _class_folder_problems(split_dir: Path, names: tuple[str, ...]) -> list[Problem]:
+    """The rules for the class folders of one split: two classes, none empty, only images."""
+    problems: list[Problem] = []
+    if len(names) != 2:
+        problems.append(Problem(split_dir, f"has {len(names)} class folders {list(names)}; this "
+                                           "lesson is binary and needs exactly two (such as "
+                                           "not_santa and santa)."))
+    for name in names:
+        files = image_files(split_dir / name)
+        if not files:
+            problems.append(Problem(split_dir / name, "empty class folder: add images of this "
+                                                      "class or remove the folder."))
+        problems.extend(Problem(path, "not an image file (by its name): remove it or move it "
+                                      "out of the data folder.")
+                        for path in files if path.suffix.lower() not in IMAGE_SUFFIXES)
+    return problems
+
+
+def split_problems(data_dir: str | os.PathLike, split: str) -> list[Problem]:
+    """What is wrong with the folder layout of one split, found without opening any image."""
+    split_dir = Path(data_dir) / split
+    if not split_dir.is_dir():
+        return [Problem(split_dir, "missing split folder: create it, with one sub-folder per "
+                                   "class.")]
+    problems: list[Problem] = []
+    stray = sorted(p.name for p in split_dir.iterdir() if p.is_file() and not is_ignored(p))
+    if stray:
+        shown = ", ".join(stray[:5]) + (", ..." if len(stray) > 5 else "")
+        problems.append(Problem(split_dir, f"files outside any class folder ({shown}): move "
+                                           "them into a class folder or out of the data."))
+    return problems + _class_folder_problems(split_dir, class_names_of(split_dir))
+
+
+def layout_problems(data_dir: str | os.PathLike) -> list[Problem]:
+    """Every problem of the folder layout (all splits, and across them), without decoding."""
+    root = Path(data_dir)
+    if not root.is_dir():
+        return [Problem(root, "is not a folder: give the folder that holds train/, validation/ "
+                              "and test/.")]
+    problems = [problem for split in SPLITS for problem in split_problems(root, split)]
+    names = {split: class_names_of(root / split) for split in SPLITS if (root / split).is_dir()}
+    if len(set(names.values())) > 1:
+        found = "; ".join(f"{split}: {list(classes)}" for split, classes in names.items())
+        problems.append(Problem(root, f"the splits have different class folders ({found}): "
+                                      "use the same class names in train, validation and test."))
+    return problems
+
+
+def labelled_files(data_dir: str | os.PathLike,
+                   split: str) -> tuple[list[Path], np.ndarray, tuple[str, ...]]:
+    """Paths, binary labels (0.0 / 1.0, classes in alphabetical order) and class names of one
+    split whose layout has been checked, without reading any image."""
     split_dir = Path(data_dir) / split
     class_names = class_names_of(split_dir)
-    if len(class_names) != 2:
-        raise DataError(
-            f"{split_dir} has {len(class_names)} class folders {list(class_names)}; this lesson "
-            "is binary and needs exactly two (for example not_santa and santa). "
-            "Run `python -m santa_lib check-data DIR` for a full report."
-        )
     paths: list[Path] = []
     labels: list[float] = []
     for label, name in enumerate(class_names):
         files = image_files(split_dir / name)
-        if not files:
-            raise DataError(f"class folder {split_dir / name} is empty: add images to it.")
         paths.extend(files)
         labels.extend([float(label)] * len(files))
     return paths, np.asarray(labels, dtype="float32"), class_names
@@ -125,7 +201,8 @@ def decode_image(path: str | os.PathLike, image_size: int) -> np.ndarray:
     """Read one image file as a ``(image_size, image_size, 3)`` uint8 array.
 
     Handles EXIF rotation, any colour mode and very large JPEGs (decoded at a reduced scale
-    first, which is many times faster than decoding every pixel and then shrinking).
+    first, which is many times faster than decoding every pixel and then shrinking). A file that
+    cannot be read raises :class:`DataError` naming it.
     """
     try:
         with Image.open(path) as image:
@@ -135,47 +212,53 @@ def decode_image(path: str | os.PathLike, image_size: int) -> np.ndarray:
             image = image.resize((image_size, image_size), Image.Resampling.BILINEAR)
             return np.asarray(image, dtype="uint8")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise DataError(
-            f"cannot read image {path}: {error}. Remove or replace the file, or run "
-            "`python -m santa_lib check-data DIR` to list every problem at once."
-        ) from error
+        raise DataError(f"cannot read image {path}: {error}. Remove or replace the file.") \
+            from error
 
 
-def decode_images(paths: Iterable[Path], image_size: int) -> np.ndarray:
+def decode_images(paths: Iterable[Path], image_size: int) -> tuple[np.ndarray, list[Problem]]:
     """Decode many files in parallel threads (PIL releases the GIL while decoding).
 
-    Every file is tried; if any fail, one :class:`DataError` lists them all.
+    Every file is tried. Returns the images of the readable files, in order, and one
+    :class:`Problem` per file that could not be read.
     """
     paths = list(paths)
 
-    def attempt(path: Path) -> np.ndarray | DataError:
+    def attempt(path: Path) -> np.ndarray | Problem:
         try:
             return decode_image(path, image_size)
         except DataError as error:
-            return error
+            return Problem(path, f"unreadable or truncated image ({error.__cause__}): replace "
+                                 "or remove it.")
 
     workers = max(1, min(8, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        arrays = list(pool.map(attempt, paths))
-    failures = [str(error.__cause__ or error) for error in arrays if isinstance(error, DataError)]
-    if failures:
-        bad = [str(path) for path, result in zip(paths, arrays, strict=True)
-               if isinstance(result, DataError)]
-        listing = "\n".join(f"  - {path}: {why}" for path, why in zip(bad, failures, strict=True))
-        raise DataError(
-            f"{len(bad)} image file(s) cannot be read; replace or remove them "
-            f"(`python -m santa_lib check-data DIR` checks a whole folder):\n{listing}"
-        )
+        results = list(pool.map(attempt, paths))
+    problems = [result for result in results if isinstance(result, Problem)]
+    arrays = [result for result in results if not isinstance(result, Problem)]
     if not arrays:
-        return np.zeros((0, image_size, image_size, 3), dtype="uint8")
-    return np.stack(arrays)
+        return np.zeros((0, image_size, image_size, 3), dtype="uint8"), problems
+    return np.stack(arrays), problems
+
+
+def _refuse(data_dir: str | os.PathLike, problems: list[Problem]) -> None:
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise DataError(f"{data_dir} cannot be used as it is (`python -m santa_lib check-data "
+                        f"DIR` lists every problem):\n{listing}")
+
+
+def _decoded_split(data_dir: str | os.PathLike, split: str, image_size: int) -> Split:
+    paths, labels, class_names = labelled_files(data_dir, split)
+    images, problems = decode_images(paths, image_size)
+    _refuse(data_dir, problems)
+    return Split(split, images, labels, tuple(paths), class_names)
 
 
 def load_split(data_dir: str | os.PathLike, split: str, image_size: int = 64) -> Split:
-    """Load every image of one split, resized to ``image_size`` x ``image_size``."""
-    paths, labels, class_names = list_split(Path(data_dir), split)
-    images = decode_images(paths, image_size)
-    return Split(split, images, labels, tuple(paths), class_names)
+    """Check one split's layout, then load every image of it, resized to ``image_size``."""
+    _refuse(data_dir, split_problems(data_dir, split))
+    return _decoded_split(data_dir, split, image_size)
 
 
 def load_splits(data_dir: str | os.PathLike, image_size: int = 64) -> dict[str, Split]:
@@ -185,13 +268,8 @@ def load_splits(data_dir: str | os.PathLike, image_size: int = 64) -> dict[str, 
     splits, files that are not images) are all reported in one :class:`DataError` before any
     image is read; unreadable images are reported together by the one pass that decodes them.
     """
-    from santa_lib.checks import check_layout
-
-    problems = check_layout(data_dir)
-    if problems:
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise DataError(f"{data_dir} cannot be used as it is:\n{listing}")
-    return {name: load_split(data_dir, name, image_size) for name in SPLITS}
+    _refuse(data_dir, layout_problems(data_dir))
+    return {name: _decoded_split(data_dir, name, image_size) for name in SPLITS}
 
 
 def count_images(data_dir: str | os.PathLike) -> dict[str, dict[str, int]]:

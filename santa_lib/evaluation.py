@@ -1,20 +1,95 @@
-"""Scoring a trained model on held-out data (used by notebooks 01-03)."""
+"""Scoring a trained model on held-out data, and finding its mistakes (notebooks 01-03).
+
+:func:`predict_probabilities`, :func:`confusion_matrix` and :func:`misclassified` show which
+test pictures a method gets wrong, and how wrong (drawn by :mod:`santa_lib.plots`; each of
+notebooks 01-03 ends with its method's mistakes); :func:`gradcam_examples` picks pictures for
+notebook 03's Grad-CAM.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-def evaluate(model, inputs: np.ndarray, labels: np.ndarray,
-             batch_size: int = 64) -> dict[str, float]:
-    """Loss and accuracy of ``model`` on ``inputs``, as plain floats."""
-    from santa_lib.training import array_batches
+def predict_probabilities(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """P(santa) for each picture, as a 1-D float32 array, without ``model.predict``.
 
-    scores = model.evaluate(array_batches(inputs, labels, batch_size), verbose=0,
-                            return_dict=True)
-    return {"loss": float(scores["loss"]), "accuracy": float(scores["accuracy"])}
+    Each batch goes through one compiled graph call (:func:`santa_lib.features.forward_call`):
+    ``predict`` on NumPy arrays builds Keras' autotuned input pipeline, after which training in
+    the same process can run at one core's speed on a 2-core CPU (README, "Both cores"). A short
+    last batch is padded to ``batch_size``, so the graph is traced once per model.
+    """
+    from santa_lib.features import forward_call
+
+    forward = forward_call(model)
+    probabilities = []
+    for start in range(0, len(images), batch_size):
+        batch = np.asarray(images[start:start + batch_size], dtype="float32")
+        count = len(batch)
+        if count < batch_size:
+            padding = np.zeros((batch_size - count, *batch.shape[1:]), dtype="float32")
+            batch = np.concatenate([batch, padding])
+        probabilities.append(np.asarray(forward(batch)).reshape(batch_size, -1)[:count, 0])
+    if not probabilities:
+        return np.zeros(0, dtype="float32")
+    return np.concatenate(probabilities).astype("float32")
 
 
-def format_scores(name: str, scores: dict[str, float]) -> str:
-    """``'test: accuracy 0.933, loss 0.235'``."""
-    return f"{name}: accuracy {scores['accuracy']:.3f}, loss {scores['loss']:.3f}"
+def _checked_pair(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.asarray(labels).reshape(-1)
+    probabilities = np.asarray(probabilities, dtype="float64").reshape(-1)
+    if labels.shape != probabilities.shape:
+        raise ValueError(f"{len(labels)} labels but {len(probabilities)} probabilities: "
+                         "give one probability per picture.")
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"labels must be 0 or 1, got {sorted(set(labels.tolist()))[:5]}.")
+    return labels.astype("int64"), probabilities
+
+
+def predicted_labels(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """1 (santa) where P(santa) > ``threshold``, else 0: the rule Keras' ``accuracy`` uses."""
+    return (np.asarray(probabilities).reshape(-1) > threshold).astype("int64")
+
+
+def confusion_matrix(labels: np.ndarray, probabilities: np.ndarray,
+                     threshold: float = 0.5) -> np.ndarray:
+    """2x2 counts: row = true class, column = predicted class (0 = not_santa, 1 = santa).
+
+    The diagonal holds the correct predictions, so ``trace / sum`` is the accuracy that
+    ``model.evaluate`` reports.
+    """
+    labels, probabilities = _checked_pair(labels, probabilities)
+    predicted = predicted_labels(probabilities, threshold)
+    matrix = np.zeros((2, 2), dtype="int64")
+    np.add.at(matrix, (labels, predicted), 1)
+    return matrix
+
+
+def misclassified(labels: np.ndarray, probabilities: np.ndarray, limit: int | None = 16,
+                  threshold: float = 0.5) -> np.ndarray:
+    """Indices of the wrongly predicted pictures, most confidently wrong first.
+
+    Confidence in the wrong answer is the distance between P(santa) and the true label (a
+    Santa given 0.02 comes before one given 0.4); ties keep the pictures' order. At most
+    ``limit`` indices (``None``: all of them).
+    """
+    labels, probabilities = _checked_pair(labels, probabilities)
+    wrong = np.flatnonzero(predicted_labels(probabilities, threshold) != labels)
+    distance = np.abs(probabilities[wrong] - labels[wrong])
+    ordered = wrong[np.argsort(-distance, kind="stable")]
+    return ordered if limit is None else ordered[:limit]
+
+
+def gradcam_examples(labels: np.ndarray, probabilities: np.ndarray, per_group: int = 2,
+                     threshold: float = 0.5) -> np.ndarray:
+    """Up to ``per_group`` pictures of each kind: Santa right, Santa wrong, not Santa right, not
+    Santa wrong, the most confident first in each group (a handful for Grad-CAM to explain)."""
+    labels, probabilities = _checked_pair(labels, probabilities)
+    right = predicted_labels(probabilities, threshold) == labels
+    confidence = np.abs(probabilities - 0.5)
+    chosen = []
+    for label in (1, 0):
+        for correct in (True, False):
+            group = np.flatnonzero((labels == label) & (right == correct))
+            chosen.extend(group[np.argsort(-confidence[group], kind="stable")][:per_group])
+    return np.asarray(chosen, dtype="int64")

@@ -1,9 +1,11 @@
 """Method 1: run the frozen base once over every image and keep the result (home notebook: 01).
 
-Features depend only on the images, the base's weights, the preprocessing and the precision of
-the arithmetic, so they are cached on disk under a key made of exactly those: re-running the
-notebook reads them back in a fraction of a second, and any change (other photos, image size,
-weights, precision) computes them anew.
+The feature extractor is a model that takes raw pictures (preprocessing layer, then the base).
+Its outputs depend only on the images, its layers and weights, and the precision of the
+arithmetic, so they are cached on disk under a key made of exactly those: re-running the notebook
+reads them back in a fraction of a second, and any change (other photos, image size, weights,
+precision) computes them anew. The same cache serves method 2's validation pictures
+(:class:`santa_lib.training.FrozenFrontValidation`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from santa_lib.base import preprocess_images
 from santa_lib.cache import arrays_fingerprint, cache_key, default_cache_dir, load_array, save_array
 from santa_lib.data import Split
 from santa_lib.timing import Stopwatch
-
-PREPROCESSING = "keras.applications.vgg19.preprocess_input"
 
 
 def weights_fingerprint(model) -> str:
@@ -51,67 +50,67 @@ def forward_call(model):
     return _FORWARD_CALLS[model]
 
 
-def run_base(base, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """The base's output for uint8 images, computed in large batches by one graph call each.
+def run_model(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """``model``'s output for raw uint8 pictures, in large batches of one graph call each.
 
     A short last batch is padded to ``batch_size``, so the graph is traced once per model,
     not once per split size.
     """
-    forward = forward_call(base)
+    forward = forward_call(model)
     outputs = []
     for start in range(0, len(images), batch_size):
-        batch = preprocess_images(images[start:start + batch_size])
+        batch = images[start:start + batch_size].astype("float32")
         count = len(batch)
         if count < batch_size:
             padding = np.zeros((batch_size - count, *batch.shape[1:]), dtype=batch.dtype)
             batch = np.concatenate([batch, padding])
         outputs.append(np.asarray(forward(batch))[:count])
     if not outputs:
-        return np.zeros((0, *base.output_shape[1:]), dtype="float32")
+        return np.zeros((0, *model.output_shape[1:]), dtype="float32")
     return np.concatenate(outputs)
 
 
-def features_path(base, images: np.ndarray, cache_dir: str | os.PathLike | None = None,
-                  weights_id: str | None = None) -> Path:
-    """The cache file for the base's features of ``images``."""
+def outputs_path(model, images: np.ndarray, cache_dir: str | os.PathLike | None = None,
+                 weights_id: str | None = None) -> Path:
+    """The cache file for ``model``'s outputs on ``images``."""
     key = cache_key(
-        "features-v1",
+        "features-v2",
         arrays_fingerprint([images]),
-        weights_id or weights_fingerprint(base),
-        base.name,
-        list(base.output_shape[1:]),
-        PREPROCESSING,
-        base.dtype_policy.name,  # float32 and bfloat16 outputs differ
+        weights_id or weights_fingerprint(model),
+        [type(layer).__name__ for layer in model.layers],  # preprocessing included
+        list(model.output_shape[1:]),
+        model.dtype_policy.name,  # float32 and bfloat16 outputs differ
     )
     return Path(cache_dir or default_cache_dir()) / "features" / f"{key}.npy"
 
 
-def cached_outputs(base, images: np.ndarray, batch_size: int = 64,
+def cached_outputs(model, images: np.ndarray, batch_size: int = 64,
                    cache_dir: str | os.PathLike | None = None,
                    weights_id: str | None = None) -> tuple[np.ndarray, bool]:
-    """``run_base(base, images)`` through the disk cache; also says whether it was cached."""
-    path = features_path(base, images, cache_dir, weights_id)
+    """``run_model(model, images)`` through the disk cache; also says whether it was cached."""
+    path = outputs_path(model, images, cache_dir, weights_id)
     cached = load_array(path)
-    if cached is not None and cached.shape == (len(images), *base.output_shape[1:]):
+    if cached is not None and cached.shape == (len(images), *model.output_shape[1:]):
         return cached, True
-    outputs = run_base(base, images, batch_size)
+    outputs = run_model(model, images, batch_size)
     save_array(path, outputs)
     return outputs, False
 
 
-def extract_features(base, splits: dict[str, Split], batch_size: int = 64,
+def extract_features(feature_extractor, splits: dict[str, Split], batch_size: int = 64,
                      cache_dir: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
-    """Features of the frozen base for every split, from the cache when it has them.
+    """``feature_extractor``'s output for every split's pictures, from the cache when it has it.
 
-    Prints, for each split, whether its features were computed (and how long that took) or
-    read back from the cache.
+    What ``feature_extractor.predict(split.images)`` gives, split by split, computed by one graph
+    call per batch of 64 and kept on disk. Prints, for each split, whether its features were
+    computed (and how long that took) or read back from the cache.
     """
-    weights_id = weights_fingerprint(base)
+    weights_id = weights_fingerprint(feature_extractor)
     features: dict[str, np.ndarray] = {}
     for name, split in splits.items():
         timer = Stopwatch()
-        features[name], cached = cached_outputs(base, split.images, batch_size, cache_dir,
-                                                weights_id)
+        features[name], cached = cached_outputs(feature_extractor, split.images, batch_size,
+                                                cache_dir, weights_id)
         how = "read from the cache" if cached else f"computed in {timer}"
         print(f"{name:<10} {len(split):>4} images: features {how}")
     return features

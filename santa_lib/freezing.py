@@ -1,48 +1,68 @@
-"""Freezing and unfreezing layers, and seeing what will train (home notebooks: 02 and 03).
+"""Frozen and trainable parts of the lesson's model (home notebooks: 02 and 03).
 
-A frozen layer keeps its weights: the optimizer never sees them. In Keras that is the
-``trainable`` flag, and a change only takes effect for training after ``compile`` is called again.
+The notebooks set ``trainable`` themselves (``base.trainable = False``, then a loop over
+``base.layers`` that unfreezes from a layer name on); this module holds what is not the lesson's
+point: checking the layer-name parameter before any work, and cutting a model into its frozen
+front and trainable rest, so that the front's output on the never-changing validation pictures is
+computed once (:class:`santa_lib.training.FrozenFrontValidation`).
 """
 
 from __future__ import annotations
 
+VGG19_CONVOLUTIONS_PER_BLOCK = (2, 2, 4, 4, 4)
+VGG19_LAYER_NAMES: tuple[str, ...] = tuple(
+    name
+    for block, convolutions in enumerate(VGG19_CONVOLUTIONS_PER_BLOCK, start=1)
+    for name in [*(f"block{block}_conv{i}" for i in range(1, convolutions + 1)),
+                 f"block{block}_pool"]
+)
+"""The names of VGG19's layers without its top, in order, as ``keras.applications`` makes them."""
 
-def count_trainable_tensors(model) -> int:
-    """How many weight tensors (kernels and biases) the optimizer will update."""
-    return len(model.trainable_weights)
+
+def check_layer_name(name: object) -> str:
+    """The ``unfreeze_from_layer`` parameter: one of VGG19's layer names, listed if not."""
+    if not isinstance(name, str) or name not in VGG19_LAYER_NAMES:
+        raise ValueError(f"unfreeze_from_layer must name a layer of VGG19, got {name!r}. Its "
+                         f"layers are: {', '.join(VGG19_LAYER_NAMES)}.")
+    return name
 
 
-def freeze(model) -> None:
-    """Freeze every layer of ``model`` (typically the convolutional base)."""
-    model.trainable = False
+def nested_base(model):
+    """The convolutional base inside ``model``: its first layer that is itself a Keras model
+    (VGG19 in the lesson's models), or None when it has none."""
+    import keras
+
+    return next((layer for layer in model.layers if isinstance(layer, keras.Model)), None)
 
 
-def unfreeze_from(base, layer_name: str) -> list[str]:
-    """Make ``layer_name`` and every layer after it trainable, and freeze all earlier layers.
+def frozen_front_and_rest(model):
+    """Cut ``model`` where training starts: ``(front, rest)``, or None when nothing is frozen.
 
-    Layers are chosen by name, never by position, so the choice survives changes to the model.
-    Returns the names of the layers that are now trainable.
+    ``front`` maps the model's input (raw pictures) to the output of the last frozen layer of
+    its nested base, including the layers before the base (such as preprocessing); ``rest`` maps
+    that output to the prediction. Both share the model's own layers and weights, so ``rest``
+    follows the training of ``model``.
     """
-    names = [layer.name for layer in base.layers]
-    if layer_name not in names:
-        raise ValueError(
-            f"no layer named {layer_name!r} in {base.name}; its layers are: {', '.join(names)}."
-        )
-    base.trainable = True
-    start = names.index(layer_name)
-    for index, layer in enumerate(base.layers):
-        layer.trainable = index >= start
-    return [layer.name for layer in base.layers[start:]]
+    import keras
 
-
-def trainable_table(model) -> str:
-    """A plain-text table: each layer's name, type, ``trainable`` flag and trainable tensors."""
-    rows = [("layer", "type", "trainable", "tensors")]
-    for layer in model.layers:
-        rows.append((layer.name, type(layer).__name__, str(layer.trainable),
-                     str(len(layer.trainable_weights))))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-             .rstrip() for row in rows]
-    lines.append(f"trainable weight tensors: {count_trainable_tensors(model)}")
-    return "\n".join(lines)
+    base = nested_base(model)
+    if base is None:
+        raise ValueError(f"{model.name} has no nested base model; its layers are "
+                         f"{[layer.name for layer in model.layers]}.")
+    position = model.layers.index(base)
+    base_layers = [layer for layer in base.layers
+                   if not isinstance(layer, keras.layers.InputLayer)]
+    first_trainable = next((i for i, layer in enumerate(base_layers)
+                            if base.trainable and layer.trainable), len(base_layers))
+    if first_trainable == 0:
+        return None
+    inputs = keras.Input(model.input_shape[1:])
+    outputs = inputs
+    for layer in [*model.layers[:position], *base_layers[:first_trainable]]:
+        outputs = layer(outputs)
+    front = keras.Model(inputs, outputs, name=f"{model.name}_frozen_front")
+    rest_inputs = keras.Input(front.output_shape[1:])
+    outputs = rest_inputs
+    for layer in [*base_layers[first_trainable:], *model.layers[position + 1:]]:
+        outputs = layer(outputs)
+    return front, keras.Model(rest_inputs, outputs, name=f"{model.name}_trainable_rest")

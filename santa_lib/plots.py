@@ -1,7 +1,19 @@
-"""Pictures for the lesson: sample images and training curves (home notebooks: 00 and 01)."""
+"""Pictures for the lesson (home notebooks: 00 and 01; what each method learned: 02-04).
+
+- the data and training: :func:`sample_grid` (00), :func:`augmentation_grid` (02),
+  :func:`plot_history` (01-03);
+- what each method learned: :func:`plot_confusion_matrix`, :func:`misclassified_gallery`
+  (with :mod:`santa_lib.evaluation`), :func:`gradcam_grid` (with :mod:`santa_lib.gradcam`);
+- the three methods side by side: :func:`comparison_chart`.
+
+Every function returns its figure closed, so a notebook shows it once, as the cell's value.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -85,5 +97,247 @@ def augmentation_grid(split: Split, augment, index: int = 0, count: int = 6):
         axis.set_title(title, fontsize=9)
         axis.axis("off")
     figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+GALLERY_LIMIT = 16
+"""The most pictures :func:`misclassified_gallery` shows."""
+
+
+def plot_confusion_matrix(matrix: np.ndarray,
+                          class_names: Sequence[str] = ("not_santa", "santa"),
+                          title: str = "Confusion matrix"):
+    """Counts of true (rows) against predicted (columns) classes, with each row's share.
+
+    Cells are shaded by their share of the row, so a class with fewer pictures reads the same;
+    row labels give each class's total, and the title the overall accuracy.
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix, dtype="int64")
+    size = len(class_names)
+    if matrix.shape != (size, size):
+        raise ValueError(f"a confusion matrix for {size} classes is {size}x{size}, "
+                         f"got shape {matrix.shape}.")
+    row_totals = matrix.sum(axis=1)
+    shares = matrix / np.maximum(row_totals, 1)[:, None]
+    total, correct = int(matrix.sum()), int(np.trace(matrix))
+    figure, axis = plt.subplots(figsize=(4.4, 3.8))
+    axis.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
+    for (row, column), count in np.ndenumerate(matrix):
+        axis.text(column, row, f"{count}\n{shares[row, column]:.0%}", ha="center",
+                  va="center", fontsize=13, color="white" if shares[row, column] > 0.5 else "black")
+    axis.set_xticks(range(size), [f"predicted\n{name}" for name in class_names])
+    axis.set_yticks(range(size), [f"true {name}\n({count} pictures)"
+                                  for name, count in zip(class_names, row_totals, strict=True)])
+    axis.tick_params(length=0)
+    accuracy = f"accuracy {correct / total:.3f}" if total else "no pictures"
+    axis.set_title(f"{title}\n{correct} of {total} right, {accuracy}", fontsize=11)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def _probability_label(class_name: str, probability: float, threshold: float = 0.5) -> str:
+    """``"P(santa)=0.12"``: two decimals, more where two would round onto the threshold and hide
+    which side of it the value is; ``"P(santa)<0.01"`` / ``">0.99"``, never a rounded 0 or 1."""
+    text = f"{probability:.2f}"
+    digits = 2
+    while float(text) == threshold and probability != threshold and digits < 6:
+        digits += 1
+        text = f"{probability:.{digits}f}"
+    if text == "0.00" and probability > 0:
+        return f"P({class_name})<0.01"
+    elif text == "1.00" and probability < 1:
+        return f"P({class_name})>0.99"
+    return f"P({class_name})={text}"
+
+
+def _message_figure(title: str, message: str):
+    """A small figure that says, in words, why there is nothing to draw."""
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6.0, 1.6))
+    axis.axis("off")
+    axis.text(0.5, 0.5, textwrap.fill(message, 70), ha="center", va="center", fontsize=11,
+              transform=axis.transAxes)
+    figure.suptitle(title)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def misclassified_gallery(split: Split, probabilities: np.ndarray, indices: Sequence[int],
+                          class_names: Sequence[str] | None = None,
+                          title: str = "Misclassified pictures, most confidently wrong first",
+                          columns: int = 8, threshold: float = 0.5):
+    """The pictures at ``indices`` (at most 16, in the order given), each titled with its true
+    class and the model's P(santa), e.g. ``"true santa\\nP(santa)=0.12"``.
+
+    ``probabilities`` holds P(santa) for every picture of ``split``; ``indices`` usually comes
+    from :func:`santa_lib.evaluation.misclassified`. The subtitle says how many pictures are
+    wrong in all; with nothing to show, the figure says so in words.
+    """
+    import matplotlib.pyplot as plt
+
+    probabilities = np.asarray(probabilities, dtype="float64").reshape(-1)
+    if len(probabilities) != len(split):
+        raise ValueError(f"{len(probabilities)} probabilities for the {len(split)} pictures of "
+                         f"{split.name}: give one per picture, in the split's order.")
+    names = tuple(class_names or split.class_names)
+    wrong = int(np.sum((probabilities > threshold) != (split.labels > 0.5)))
+    shown = np.asarray(indices, dtype="int64").reshape(-1)[:GALLERY_LIMIT]
+    if len(shown) == 0:
+        message = (f"Nothing misclassified: all {len(split)} {split.name} pictures are "
+                   "predicted correctly." if wrong == 0 else
+                   f"No pictures chosen ({wrong} of the {len(split)} {split.name} pictures "
+                   "are misclassified).")
+        return _message_figure(title, message)
+    columns = min(columns, len(shown))
+    rows = math.ceil(len(shown) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.95 * rows + 0.7),
+                                squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, index in zip(axes.flat, shown, strict=False):
+        axis.imshow(split.images[index])
+        axis.set_title(f"true {names[int(split.labels[index])]}\n"
+                       f"{_probability_label(names[1], probabilities[index], threshold)}",
+                       fontsize=9)
+    figure.suptitle(f"{title}\n{len(shown)} shown; {wrong} of the {len(split)} {split.name} "
+                    "pictures are wrong", fontsize=11)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str] | None = None,
+                 columns: int = 8, alpha: float = 0.45,
+                 title: str = "Where the model looks (Grad-CAM)"):
+    """Each picture above itself with its Grad-CAM heatmap laid over it (``alpha``: opacity).
+
+    ``heatmaps`` are in [0, 1] (from :func:`santa_lib.gradcam.gradcam_heatmaps`); a coarser map
+    is stretched over the picture. Red marks what pushed the score up most, blue nothing.
+    """
+    import matplotlib.pyplot as plt
+
+    images, heatmaps = np.asarray(images), np.asarray(heatmaps, dtype="float32")
+    if len(images) != len(heatmaps) or len(images) == 0:
+        raise ValueError(f"need one heatmap per picture and at least one picture, got "
+                         f"{len(images)} pictures and {len(heatmaps)} heatmaps.")
+    titles = list(titles) if titles is not None else [""] * len(images)
+    columns = min(columns, len(images))
+    pairs = math.ceil(len(images) / columns)
+    figure, axes = plt.subplots(2 * pairs, columns, squeeze=False, layout="constrained",
+                                figsize=(1.5 * columns + 0.8, 3.2 * pairs + 0.4))
+    for axis in axes.flat:
+        axis.axis("off")
+    heat = None
+    for index, (image, heatmap, label) in enumerate(zip(images, heatmaps, titles, strict=True)):
+        row, column = 2 * (index // columns), index % columns
+        top, bottom = axes[row, column], axes[row + 1, column]
+        picture = np.clip(image, 0, 255).astype("uint8")
+        extent = (-0.5, picture.shape[1] - 0.5, picture.shape[0] - 0.5, -0.5)
+        top.imshow(picture)
+        top.set_title(label, fontsize=9)
+        if column == 0:
+            for axis, name in ((top, "picture"), (bottom, "Grad-CAM")):
+                axis.text(-0.06, 0.5, name, rotation=90, ha="right", va="center",
+                          fontsize=9, transform=axis.transAxes)
+        bottom.imshow(picture)
+        heat = bottom.imshow(heatmap, cmap="jet", vmin=0.0, vmax=1.0, alpha=alpha,
+                             extent=extent, interpolation="bilinear")
+    figure.colorbar(heat, ax=axes.ravel().tolist(), shrink=0.6, pad=0.02,
+                    label="heat (0 = none, 1 = most)")
+    figure.suptitle(title)
+    plt.close(figure)
+    return figure
+
+
+def _method_key(method: str) -> str:
+    """Match rows by the method's number ("2 · frozen base" and "2" agree), else by name."""
+    match = re.match(r"\s*(\d+)", str(method))
+    return match.group(1) if match else str(method).strip().lower()
+
+
+def _value(row: Mapping | None, field: str) -> float | None:
+    value = None if row is None else row.get(field)
+    return None if value is None else float(value)
+
+
+def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
+                 text, top: float) -> None:
+    """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value.
+
+    A method this run lacks is marked "not run"; a figure the reference lacks, "n/a".
+    """
+    width = 0.38 if theirs else 0.6
+    series = [(ours, 0.0 if not theirs else -width / 2, "not run",
+               dict(color="tab:blue", label="this run"))]
+    if theirs:
+        series.append((theirs, width / 2, "n/a",
+                       dict(facecolor="white", edgecolor="dimgray", hatch="//",
+                            label="2022 lesson")))
+    for rows, offset, missing, style in series:
+        for position, key in enumerate(keys):
+            value = _value(rows.get(key), field)
+            x = position + offset
+            if value is None:
+                axis.text(x, top * 0.02, missing, ha="center", va="bottom", fontsize=9,
+                          color="dimgray")
+                continue
+            axis.bar(x, value, width, **style)
+            style = {k: v for k, v in style.items() if k != "label"}  # one legend entry each
+            axis.text(x, value + top * 0.015, text(value), ha="center", va="bottom", fontsize=9)
+    axis.set_xticks(range(len(keys)))
+
+
+def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | None = None,
+                     title: str = "The three methods compared"):
+    """Test accuracy (left) and wall-clock time (right) per method, this run against 2022's.
+
+    ``rows``: dicts with ``method``, ``test_accuracy`` and ``seconds`` (as saved by
+    :mod:`santa_lib.results`; other keys are ignored). ``reference``: the 2022 lesson's figures,
+    dicts with ``method``, ``test_accuracy`` (may be None), ``seconds`` and ``note``, drawn
+    hatched beside this run's; their notes go under the chart. Methods missing from either list
+    are marked, not dropped, so the chart still reads with one or two methods run.
+    """
+    import matplotlib.pyplot as plt
+
+    reference = list(reference or [])
+    if not rows and not reference:
+        raise ValueError("nothing to compare: give at least one method's results.")
+    ours = {_method_key(row["method"]): row for row in rows}
+    theirs = {_method_key(row["method"]): row for row in reference}
+    keys = list(dict.fromkeys([*ours, *theirs]))
+    if all(key.isdigit() for key in keys):
+        keys.sort(key=int)
+    labels = [textwrap.fill(str((ours.get(key) or theirs[key])["method"]), 16) for key in keys]
+    figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(10, 4.2))
+
+    _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
+    accuracy_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
+    accuracy_axis.set_ylim(0, 1.1)
+    accuracy_axis.set_ylabel("test accuracy")
+    accuracy_axis.set_title("Test accuracy (higher is better)")
+
+    seconds = [_value(table.get(key), "seconds") for table in (ours, theirs) for key in keys]
+    longest = max([value for value in seconds if value is not None], default=1.0) or 1.0
+    _paired_bars(time_axis, keys, ours, theirs, "seconds", lambda v: f"{v:.0f} s", longest)
+    time_axis.set_ylim(0, longest * 1.15)
+    time_axis.set_ylabel("seconds")
+    time_axis.set_title("Wall-clock time (lower is faster)")
+
+    for axis in (accuracy_axis, time_axis):
+        axis.set_xticklabels(labels, fontsize=9)
+        axis.spines[["top", "right"]].set_visible(False)
+    handles, names = accuracy_axis.get_legend_handles_labels()
+    figure.legend(handles, names, loc="upper right", ncols=len(names), frameon=False)
+    figure.suptitle(title, x=0.02, ha="left")
+    notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
+    footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""
+    figure.text(0.01, 0.01, footnote, fontsize=9, va="bottom", color="dimgray")
+    figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
     plt.close(figure)
     return figure

@@ -1,65 +1,39 @@
-"""Models and training for the three methods (home notebooks: 01, 02 and 03).
+"""Feeding and checking the training of methods 2 and 3 (home notebook: 02; also used by 03).
 
-- Method 1 trains :func:`build_feature_classifier` on features from :mod:`santa_lib.features`.
-- Method 2 puts the frozen base inside :func:`build_frozen_base_model` and trains the head on
-  augmented images (:func:`training_dataset`, with :func:`santa_lib.augment.augmentation`).
-- Method 3 starts from method 2's trained model, unfreezes the last block
-  (:func:`santa_lib.freezing.unfreeze_from`), recompiles with a low learning rate and trains on.
+The notebooks build, compile, fit and evaluate their models in plain Keras. This module holds
+the machinery around those calls:
 
-Images enter the models already preprocessed (see :func:`santa_lib.base.preprocess_images`), so
-the models are exactly the reference's: base, Flatten, Dense, Dense.
+- :func:`training_batches` and :func:`steady_batches`: tf.data pipelines of raw pictures, the
+  training one shuffled and augmented afresh every epoch;
+- :class:`FrozenFrontValidation`: a callback that scores the validation split each epoch while
+  running the frozen front of the model over it only once;
+- :func:`method2_model_path`, :func:`save_model`: where notebook 02 leaves its trained model for
+  notebook 03, written atomically;
+- :func:`train_method2_head`: notebook 02's steps in one call, for notebook 03 run on its own.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from santa_lib.base import preprocess_images
 from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
 from santa_lib.data import Split
-from santa_lib.features import cached_outputs, weights_fingerprint
+from santa_lib.features import cached_outputs
+from santa_lib.freezing import frozen_front_and_rest
+from santa_lib.preprocessing import VGG19Preprocessing
 
+# fit(shuffle=True), the default, warns that a tf.data.Dataset is not shuffled by Keras: ours
+# shuffles itself every epoch (training_batches), so the warning would only be noise.
+warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
+                        category=UserWarning)
 
-def compile_binary(model, learning_rate: float) -> None:
-    """Compile for two classes: RMSprop, binary cross-entropy, accuracy."""
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-
-
-def build_feature_classifier(input_dim: int, units: int = 256):
-    """Method 1's classifier on flattened features: Dense(units, relu) then Dense(1, sigmoid)."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=(input_dim,)),
-            keras.layers.Dense(units, activation="relu", name="dense"),
-            keras.layers.Dense(1, activation="sigmoid", name="output", dtype="float32"),
-        ],
-        name="feature_classifier",
-    )
-
-
-def build_frozen_base_model(base, units: int = 132):
-    """Methods 2 and 3: the base, Flatten, Dense(units, relu), Dense(1, sigmoid).
-
-    The base is not frozen here: the notebook does it, to show the trainable counts change.
-    """
-    return keras.Sequential(
-        [
-            base,
-            keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(units, activation="relu", name="head_dense"),
-            keras.layers.Dense(1, activation="sigmoid", name="head_output",
-                               dtype="float32"),  # stable loss under bfloat16 too
-        ],
-        name="santa_classifier",
-    )
+HEAD_UNITS = 132
+"""Method 2's hidden layer, as in the 2022 lesson: Dense(132) on 2048 features, 270,468 weights."""
 
 
 def steady_threads(dataset):
@@ -79,28 +53,28 @@ def steady_threads(dataset):
     return dataset.with_options(options)
 
 
-def array_batches(inputs: np.ndarray, labels: np.ndarray, batch_size: int):
-    """In-memory arrays as batches in order, for ``evaluate`` (see :func:`steady_threads`)."""
+def steady_batches(images: np.ndarray, labels: np.ndarray, batch_size: int):
+    """Pictures and labels in order, in batches, for ``evaluate`` (see :func:`steady_threads`)."""
     import tensorflow as tf
 
-    dataset = tf.data.Dataset.from_tensor_slices((inputs, labels)).batch(batch_size)
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size)
     return steady_threads(dataset.prefetch(1))
 
 
-def training_dataset(split: Split, batch_size: int, augment=None, seed: int = 0,
-                     repeat: bool = False):
-    """Shuffled batches of (preprocessed image, label); every image once per epoch.
+def training_batches(split: Split, batch_size: int, augment=None, seed: int = 0,
+                     steps_per_epoch: int | None = None):
+    """Shuffled batches of (raw picture, label) for ``fit``; every picture once per epoch.
 
-    ``augment`` (from :func:`santa_lib.augment.augmentation`) is applied to raw pixels before
-    preprocessing, freshly for every batch: the data set is never cached after augmentation.
-    One batch is prepared while the model trains on the previous one (see
-    :func:`steady_threads`).
+    ``augment`` (a layer such as :func:`santa_lib.augment.augmentation`) transforms the pictures
+    freshly for every batch: nothing is cached after augmentation. With ``steps_per_epoch`` set
+    (short smoke runs), the batches repeat so that every epoch gets its steps. One batch is
+    prepared while the model trains on the previous one (see :func:`steady_threads`).
     """
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((split.images, split.labels))
     dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
-    if repeat:
+    if steps_per_epoch is not None:
         dataset = dataset.repeat()
     dataset = dataset.batch(batch_size)
 
@@ -108,125 +82,104 @@ def training_dataset(split: Split, batch_size: int, augment=None, seed: int = 0,
         images = tf.cast(images, "float32")
         if augment is not None:
             images = augment(images, training=True)
-        return preprocess_images(images), labels
+        return images, labels
 
     return steady_threads(dataset.map(prepare).prefetch(1))
 
 
-def split_frozen(model):
-    """Split a base-plus-head model into its frozen front and the trainable rest.
-
-    Returns ``(front, rest)``: ``front`` maps images to the output of the last frozen layer of
-    the base (the whole base when it is frozen), ``rest`` maps that output to the prediction,
-    sharing the model's own layers and weights. None when nothing at the front is frozen.
-    """
-    base, head = model.layers[0], model.layers[1:]
-    layers = [layer for layer in base.layers if not isinstance(layer, keras.layers.InputLayer)]
-    if base.trainable and any(layer.trainable for layer in layers):
-        first = next(i for i, layer in enumerate(layers) if layer.trainable)
-        if first == 0:
-            return None
-        frozen_end = layers[first - 1]
-        front = keras.Model(base.input, frozen_end.output,
-                            name=f"{base.name}_to_{frozen_end.name}")
-        tail = layers[first:]
-    else:
-        front, tail = base, []
-    inputs = keras.Input(front.output_shape[1:])
-    outputs = inputs
-    for layer in [*tail, *head]:
-        outputs = layer(outputs)
-    return front, keras.Model(inputs, outputs, name="trainable_rest")
-
-
 class FrozenFrontValidation(keras.callbacks.Callback):
-    """Validation scores from the frozen front's outputs, computed once.
+    """Validation scores each epoch, with the frozen front of the model run only once.
 
-    The frozen front of the model gives the same output for a validation image in every epoch,
-    so it runs once (through the feature cache); each epoch only the trainable rest runs. The
-    scores land in the logs as ``val_loss`` and ``val_accuracy``, as with ``validation_data``.
+    A frozen layer gives the same output for a validation picture in every epoch (its weights do
+    not change, and validation pictures are never augmented), so the front of the model up to
+    the last frozen layer runs once, through the feature cache, when training starts; each epoch
+    only the trainable rest runs. The scores land in the logs as ``val_loss`` and
+    ``val_accuracy``, the same numbers ``fit(validation_data=...)`` would give, so the history,
+    the printed lines and later callbacks (such as early stopping) see them as usual. Pass it
+    first in ``callbacks``.
 
-    The rest is called directly, batch by batch, rather than compiled and ``evaluate``-d: a
-    compiled evaluation would be one more graph for TensorFlow to trace per ``fit``, and in short
-    runs (smoke parameters) that many traces in a few calls prints TensorFlow's "excessive
-    retracing" warning into the notebook.
+    The rest is called directly, batch by batch, rather than compiled and evaluated: a compiled
+    evaluation is one more graph for TensorFlow to trace per ``fit``, and in short runs that
+    many traces print TensorFlow's "excessive retracing" warning into the notebook.
     """
 
-    def __init__(self, rest, inputs: np.ndarray, labels: np.ndarray, batch_size: int = 100):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int = 100):
         super().__init__()
-        self.rest, self.inputs, self.labels, self.batch_size = rest, inputs, labels, batch_size
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.rest, self.inputs = None, None
+
+    def on_train_begin(self, logs=None):
+        cut = frozen_front_and_rest(self.model)
+        if cut is None:  # nothing frozen: the whole model runs every epoch
+            self.rest, self.inputs = self.model, self.images.astype("float32")
+        else:
+            front, self.rest = cut
+            self.inputs, _ = cached_outputs(front, self.images)
 
     def on_epoch_end(self, epoch, logs=None):
         probabilities = np.concatenate([
             np.asarray(self.rest(self.inputs[start:start + self.batch_size], training=False))
             for start in range(0, len(self.inputs), self.batch_size)
-        ]).reshape(-1, 1)
+        ]).reshape(-1, 1).astype("float32")
         labels = self.labels.reshape(-1, 1).astype("float32")
-        # the whole model's loss and metric: binary cross-entropy, accuracy at 0.5
+        # the lesson's loss and metric: binary cross-entropy, accuracy at 0.5
         loss = keras.losses.binary_crossentropy(labels, probabilities)
         if logs is not None:
             logs["val_loss"] = float(np.mean(loss))
             logs["val_accuracy"] = float(np.mean((probabilities > 0.5) == (labels > 0.5)))
 
 
-def fit_on_images(model, train: Split, validation: Split, epochs: int, batch_size: int,
-                  augment=None, seed: int = 0, steps_per_epoch: int | None = None):
-    """Train ``model`` on (augmented) images, validating on the unaugmented validation split.
+def method2_model(base, image_size: int):
+    """Method 2's model: preprocessing, the base, Flatten, Dense(132, relu), Dense(1, sigmoid).
 
-    ``steps_per_epoch=None`` runs every training image once per epoch (the last batch may be
-    smaller); a number caps the steps, for quick smoke runs. Validation runs the frozen part of
-    the model once, not every epoch (:class:`FrozenFrontValidation`); the scores are the same.
+    The same layers notebook 02 writes out; used when notebook 03 has to train the head itself.
     """
-    dataset = training_dataset(train, batch_size, augment, seed, repeat=steps_per_epoch is not None)
-    split = split_frozen(model)
-    if split is None:
-        validation_args = dict(validation_data=array_batches(
-            preprocess_images(validation.images), validation.labels, max(batch_size, 50)))
-        callbacks = []
-    else:
-        front, rest = split
-        inputs, _ = cached_outputs(front, validation.images)
-        validation_args = {}
-        callbacks = [FrozenFrontValidation(rest, inputs, validation.labels, 100)]
-    return model.fit(
-        dataset,
-        epochs=epochs,
-        steps_per_epoch=steps_per_epoch,
-        callbacks=callbacks,
-        shuffle=False,  # the data set shuffles itself, every epoch
-        verbose=2,
-        **validation_args,
-    )
+    return keras.Sequential([
+        keras.Input(shape=(image_size, image_size, 3)),
+        VGG19Preprocessing(name="preprocessing"),
+        base,
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(HEAD_UNITS, activation="relu", name="head_dense"),
+        keras.layers.Dense(1, activation="sigmoid", name="head_output", dtype="float32"),
+    ], name="santa_classifier")
 
 
-def save_model(model, path: str | os.PathLike) -> Path:
-    """Save a model as a ``.keras`` file atomically (a concurrent reader never sees half a file)."""
-    return atomic_write(path, lambda temp: model.save(temp))
+def train_method2_head(base, train: Split, validation: Split, *, image_size: int, epochs: int,
+                       batch_size: int, learning_rate: float, steps_per_epoch: int | None,
+                       augment, seed: int):
+    """Notebook 02's steps in one call: build, freeze the base, compile, fit. Returns the model.
+
+    For notebook 03 run on its own, when notebook 02's model is not in the cache.
+    """
+    model = method2_model(base, image_size)
+    base.trainable = False
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+                  loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(training_batches(train, batch_size, augment, seed, steps_per_epoch),
+              epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=2,
+              callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
+    return model
 
 
-def load_model(path: str | os.PathLike):
-    """Load a ``.keras`` model saved by :func:`save_model`."""
-    return keras.models.load_model(path)
+def method2_model_path(weights_key: str, train: Split, validation: Split, *, epochs: int,
+                       batch_size: int, learning_rate: float, steps_per_epoch: int | None,
+                       seed: int, cache_dir: str | os.PathLike | None = None) -> Path:
+    """The ``.keras`` file where notebook 02 saves its whole trained model for notebook 03.
 
-
-def flatten_features(features: np.ndarray) -> np.ndarray:
-    """(n, 2, 2, 512) -> (n, 2048): the input layout of method 1's classifier."""
-    return features.reshape(len(features), -1)
-
-
-def head_model_path(base, train: Split, validation: Split, *, epochs: int, batch_size: int,
-                    learning_rate: float, steps_per_epoch: int | None, seed: int,
-                    cache_dir: str | os.PathLike | None = None) -> Path:
-    """Where notebook 02 saves its trained model and notebook 03 looks for it.
-
-    The name is a key of everything that determines that model (images, the base's weights and
-    the training settings), so notebook 03 never starts from a model trained on other terms.
+    Named by a key of everything that determines that model (pictures, the base's weights as
+    :func:`santa_lib.base.weights_key` names them, precision, training settings), so notebook 03
+    never starts from a model trained on other terms, and knows the name before building anything.
     """
     key = cache_key(
-        "method2-v2",
-        arrays_fingerprint([train.images, train.labels, validation.images]),
-        weights_fingerprint(base),
-        base.dtype_policy.name,
+        "method2-v3",
+        arrays_fingerprint([train.images, train.labels, validation.images, validation.labels]),
+        weights_key,
+        keras.mixed_precision.global_policy().name,
         epochs, batch_size, learning_rate, steps_per_epoch, seed,
     )
     return Path(cache_dir or default_cache_dir()) / "models" / f"method2-{key}.keras"
+
+
+def save_model(model, path: str | os.PathLike) -> Path:
+    """``model.save(path)``, written atomically: a notebook reading it never sees half a file."""
+    return atomic_write(path, model.save)

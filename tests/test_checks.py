@@ -11,7 +11,6 @@ from PIL import Image
 from santa_lib.__main__ import main
 from santa_lib.checks import check_data
 from santa_lib.data import DataError, load_splits
-from tests.conftest import write_image
 
 
 def snapshot(folder):
@@ -24,7 +23,7 @@ def test_a_good_folder_is_usable(small_data, capsys):
     assert "usable" in out and "train 10" in out
 
 
-def test_every_problem_is_reported_at_once_with_paths(small_data, capsys):
+def test_every_problem_is_reported_at_once_with_paths(small_data, capsys, write_image):
     (small_data / "test" / "santa").rename(small_data / "test" / "Santa")  # names differ
     for path in (small_data / "validation" / "santa").iterdir():
         path.unlink()  # empty class
@@ -61,9 +60,11 @@ def test_loader_reports_all_unreadable_images_together(small_data):
         (small_data / "train" / "not_santa" / name).write_bytes(b"\x00" * 10)
     with pytest.raises(DataError) as raised:
         load_splits(small_data, image_size=32)
-    message = str(raised.value)
-    assert "2 image file(s) cannot be read" in message
-    assert "n1.jpg" in message and "n2.jpg" in message
+    lines = str(raised.value).splitlines()
+    assert "cannot be used as it is" in lines[0]
+    folder = small_data / "train" / "not_santa"
+    assert [line.split(": unreadable or truncated image")[0] for line in lines[1:]] == [
+        f"  - {folder / 'n1.jpg'}", f"  - {folder / 'n2.jpg'}"]
 
 
 def test_loader_checks_the_layout_before_reading_images(small_data):
@@ -102,18 +103,23 @@ def test_unusual_but_real_images_are_fine(small_data, capsys):
 
 
 def test_weights_install_checks_the_hash(tmp_path, monkeypatch, capsys):
-    from santa_lib import base
+    from santa_lib import weights
 
     wrong = tmp_path / "download.h5"
     wrong.write_bytes(b"half a file")
+    installed = weights.cached_weights_path()
     assert main(["weights", "install", str(wrong)]) == 1
     err = capsys.readouterr().err
-    assert "nothing was installed" in err and base.WEIGHTS_MD5 in err
-    assert not base.cached_weights_path().exists()
+    assert "nothing was installed" in err and weights.WEIGHTS_MD5 in err
+    assert not installed.exists()
+    assert [p.name for p in installed.parent.iterdir()] == []  # no staging folder left
 
-    monkeypatch.setattr(base, "WEIGHTS_MD5", hashlib.md5(wrong.read_bytes()).hexdigest())
-    assert main(["weights", "install", str(wrong)]) == 0
-    assert base.cached_weights_path().read_bytes() == b"half a file"
-    assert wrong.read_bytes() == b"half a file"
-    assert main(["weights", "where"]) == 0
-    assert "present" in capsys.readouterr().out
+    monkeypatch.setattr(weights, "WEIGHTS_MD5", hashlib.md5(wrong.read_bytes()).hexdigest())
+    try:
+        assert main(["weights", "install", str(wrong)]) == 0
+        assert installed.read_bytes() == b"half a file"
+        assert wrong.read_bytes() == b"half a file"
+        assert main(["weights", "where"]) == 0
+        assert "present" in capsys.readouterr().out
+    finally:
+        installed.unlink(missing_ok=True)

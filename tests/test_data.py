@@ -13,7 +13,6 @@ from santa_lib.data import (
     load_splits,
     resolve_data_dir,
 )
-from tests.conftest import write_image
 
 
 def test_load_split_uses_every_image_with_alphabetical_binary_labels(small_data):
@@ -53,7 +52,7 @@ def test_unreadable_file_stops_loading_with_its_path(small_data):
         load_split(small_data, "train", image_size=32)
 
 
-def test_three_classes_are_refused(small_data):
+def test_three_classes_are_refused(small_data, write_image):
     write_image(small_data / "train" / "reindeer" / "r.jpg", (100, 80, 40))
     with pytest.raises(DataError, match="exactly two"):
         load_split(small_data, "train", image_size=32)
@@ -77,7 +76,7 @@ def test_any_colour_mode_becomes_rgb(tmp_path, mode):
     assert pixels.max() > 0
 
 
-def test_png_behind_a_jpg_name_and_exif_rotation(tmp_path):
+def test_png_behind_a_jpg_name_and_exif_rotation(tmp_path, write_image):
     png = tmp_path / "actually_png.jpg"
     write_image(png, (10, 200, 10), fmt="PNG")
     assert decode_image(png, 32)[..., 1].mean() > 100
@@ -94,8 +93,18 @@ def test_png_behind_a_jpg_name_and_exif_rotation(tmp_path):
 
 
 def test_resolve_data_dir_errors_name_the_value(tmp_path):
-    with pytest.raises(DataError, match="missing_folder"):
+    with pytest.raises(DataError, match="data_dir .*missing_folder"):
         resolve_data_dir(tmp_path / "missing_folder")
-    with pytest.raises(DataError, match="empty"):
+    with pytest.raises(DataError, match="data_dir must be a folder"):
         resolve_data_dir("")
     assert resolve_data_dir(str(tmp_path)) == Path(tmp_path)
+
+
+def test_data_module_does_not_import_the_checks_module():
+    import subprocess
+    import sys
+
+    code = "import sys, santa_lib.data; print('santa_lib.checks' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"

@@ -12,8 +12,33 @@ REQUIRED = {"data_dir", "image_size", "seed"}
 TRAINING = {"weights", "batch_size", "epochs", "learning_rate", "precision"}
 
 
+METHOD_NOTEBOOKS = [nb for nb in NOTEBOOKS if nb.name[:2] in ("01", "02", "03")]
+KERAS_TAUGHT = {
+    "01": ["import keras", "keras.Sequential([", "keras.layers.Dense(256, activation=\"relu\")",
+           "classifier.summary()", "classifier.compile(optimizer=keras.optimizers.RMSprop(",
+           "classifier.fit(", "classifier.evaluate("],
+    "02": ["import keras", "keras.Sequential([", "keras.layers.Dense(132, activation=\"relu\"",
+           "len(model.trainable_weights)", "base.trainable = False",
+           "model.summary(show_trainable=True)",
+           "model.compile(optimizer=keras.optimizers.RMSprop(", "model.fit(",
+           "model.evaluate("],
+    "03": ["import keras", "keras.models.load_model(", "base.trainable = True",
+           "for layer in base.layers:", "layer.trainable = ", "len(model.trainable_weights)",
+           "model.compile(optimizer=keras.optimizers.RMSprop(", "model.fit(",
+           "model.evaluate("],
+}
+
+
 def test_the_sequence_is_numbered():
-    assert [nb.name[:2] for nb in NOTEBOOKS] == ["00", "01", "02", "03"]
+    assert [nb.name[:2] for nb in NOTEBOOKS] == ["00", "01", "02", "03", "04"]
+
+
+@pytest.mark.parametrize("path", METHOD_NOTEBOOKS, ids=lambda p: p.name)
+def test_the_keras_being_taught_stands_in_code_cells(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    missing = [line for line in KERAS_TAUGHT[path.name[:2]] if line not in code]
+    assert missing == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

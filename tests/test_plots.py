@@ -1,8 +1,19 @@
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from santa_lib.augment import augmentation
-from santa_lib.data import load_split
-from santa_lib.plots import augmentation_grid, plot_history, sample_grid
+from santa_lib.data import Split, load_split
+from santa_lib.plots import (
+    augmentation_grid,
+    comparison_chart,
+    gradcam_grid,
+    misclassified_gallery,
+    plot_confusion_matrix,
+    plot_history,
+    sample_grid,
+)
 
 HISTORY = {"accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.55, 0.65, 0.75],
            "loss": [0.7, 0.5, 0.4], "val_loss": [0.69, 0.6, 0.5]}
@@ -16,7 +27,7 @@ def test_plot_history_draws_both_metrics_for_both_splits():
     assert list(train_line.get_xdata()) == [1, 2, 3]
     assert list(val_line.get_ydata()) == HISTORY["val_accuracy"]
     assert list(loss.get_lines()[0].get_ydata()) == HISTORY["loss"]
-    assert figure._suptitle.get_text() == "Method 1"
+    assert figure.get_suptitle() == "Method 1"
 
 
 def test_plot_history_accepts_a_keras_history():
@@ -38,3 +49,112 @@ def test_sample_and_augmentation_grids(small_data):
     assert {axis.get_title() for axis in figure.axes} == {"not_santa", "santa"}
     figure = augmentation_grid(split, augmentation(seed=0), count=4)
     assert [axis.get_title() for axis in figure.axes] == ["original"] + ["augmented"] * 3
+
+
+def pictures_split(labels: list[float]) -> Split:
+    images = np.random.default_rng(0).integers(0, 256, (len(labels), 16, 16, 3)).astype("uint8")
+    return Split("test", images, np.asarray(labels, "float32"),
+                 tuple(Path(f"{index}.jpg") for index in range(len(labels))),
+                 ("not_santa", "santa"))
+
+
+def test_confusion_matrix_shows_counts_shares_and_totals():
+    figure = plot_confusion_matrix(np.array([[20, 0], [3, 17]]), ("not_santa", "santa"),
+                                   title="Method 3")
+    axis = figure.axes[0]
+    assert [text.get_text() for text in axis.texts] == ["20\n100%", "0\n0%", "3\n15%",
+                                                        "17\n85%"]
+    assert [label.get_text() for label in axis.get_yticklabels()] == [
+        "true not_santa\n(20 pictures)", "true santa\n(20 pictures)"]
+    assert [label.get_text() for label in axis.get_xticklabels()] == [
+        "predicted\nnot_santa", "predicted\nsanta"]
+    assert axis.get_title() == "Method 3\n37 of 40 right, accuracy 0.925"
+    with pytest.raises(ValueError, match="2x2"):
+        plot_confusion_matrix(np.zeros((3, 3)), ("not_santa", "santa"))
+
+
+def test_misclassified_gallery_titles_each_picture_with_truth_and_probability():
+    split = pictures_split([1, 0, 1, 0, 1])
+    probabilities = np.array([0.02, 0.5004, 0.9, 0.9993, 0.7])
+    figure = misclassified_gallery(split, probabilities, [3, 0, 1])
+    shown = [axis for axis in figure.axes if axis.get_images()]
+    assert [axis.get_title() for axis in shown] == [
+        "true not_santa\nP(santa)>0.99", "true santa\nP(santa)=0.02",
+        "true not_santa\nP(santa)=0.5004"]
+    assert "3 shown; 3 of the 5 test pictures are wrong" in figure.get_suptitle()
+
+
+def test_misclassified_gallery_shows_at_most_16():
+    split = pictures_split([1.0] * 20)
+    figure = misclassified_gallery(split, np.zeros(20), list(range(20)))
+    assert sum(bool(axis.get_images()) for axis in figure.axes) == 16
+    assert "16 shown; 20 of the 20" in figure.get_suptitle()
+
+
+def test_misclassified_gallery_says_so_when_nothing_is_wrong():
+    split = pictures_split([1, 0, 1])
+    figure = misclassified_gallery(split, np.array([0.9, 0.1, 0.8]), [])
+    assert not any(axis.get_images() for axis in figure.axes)
+    words = " ".join(text.get_text() for axis in figure.axes for text in axis.texts)
+    assert "Nothing misclassified: all 3 test pictures are predicted correctly." in words
+    with pytest.raises(ValueError, match="2 probabilities for the 3 pictures"):
+        misclassified_gallery(split, np.array([0.9, 0.1]), [])
+
+
+def test_gradcam_grid_lays_each_heatmap_over_its_picture():
+    images = np.random.default_rng(0).integers(0, 256, (3, 16, 16, 3)).astype("uint8")
+    heatmaps = np.random.default_rng(1).uniform(0, 1, (3, 4, 4)).astype("float32")
+    figure = gradcam_grid(images, heatmaps, ["a", "b", "c"], alpha=0.3)
+    pictures, overlays = figure.axes[0:3], figure.axes[3:6]
+    assert [axis.get_title() for axis in pictures] == ["a", "b", "c"]
+    for axis, heatmap in zip(overlays, heatmaps, strict=True):
+        picture, heat = axis.get_images()
+        assert heat.get_alpha() == 0.3
+        np.testing.assert_array_equal(heat.get_array(), heatmap)
+        assert heat.get_extent() == [-0.5, 15.5, 15.5, -0.5]  # stretched over the picture
+    assert figure.get_suptitle() == "Where the model looks (Grad-CAM)"
+    with pytest.raises(ValueError, match="one heatmap per picture"):
+        gradcam_grid(images, heatmaps[:2])
+
+
+ROWS = [{"method": "1 · feature extraction", "test_accuracy": 0.85, "test_loss": 0.4,
+         "seconds": 40.4, "trainable_parameters": 524_801, "images_seen": 10_840},
+        {"method": "2 · frozen base + augmentation", "test_accuracy": 0.811, "test_loss": 0.45,
+         "seconds": 138.1, "trainable_parameters": 270_733, "images_seen": 10_840},
+        {"method": "3 · fine-tuning", "test_accuracy": 0.911, "test_loss": 0.3,
+         "seconds": 232.6, "trainable_parameters": 9_709_837, "images_seen": 5_420}]
+REFERENCE = [{"method": "1 · feature extraction", "test_accuracy": 0.93, "seconds": 44.8,
+              "note": "real photos, ImageNet weights"},
+             {"method": "2 · frozen base + augmentation", "test_accuracy": None,
+              "seconds": 318.6, "note": "real photos, ImageNet weights"},
+             {"method": "3 · fine-tuning", "test_accuracy": 0.91, "seconds": 399.2,
+              "note": "real photos, ImageNet weights"}]
+
+
+def bars(axis) -> list[tuple[float, str | None]]:
+    return [(round(patch.get_height(), 3), patch.get_hatch()) for patch in axis.patches]
+
+
+def test_comparison_chart_sets_this_run_beside_the_2022_lesson():
+    figure = comparison_chart(ROWS, REFERENCE)
+    accuracy, seconds = figure.axes
+    assert bars(accuracy) == [(0.85, None), (0.811, None), (0.911, None),
+                              (0.93, "//"), (0.91, "//")]
+    assert bars(seconds) == [(40.4, None), (138.1, None), (232.6, None),
+                             (44.8, "//"), (318.6, "//"), (399.2, "//")]
+    assert "n/a" in [text.get_text() for text in accuracy.texts]  # 2022 gave no figure
+    for axis in (accuracy, seconds):
+        assert [label.get_text().replace("\n", " ") for label in axis.get_xticklabels()] == [
+            row["method"] for row in ROWS]
+    assert "2022 lesson: real photos, ImageNet weights" in [t.get_text() for t in figure.texts]
+
+
+def test_comparison_chart_marks_a_method_not_run():
+    figure = comparison_chart(ROWS[:2], REFERENCE)
+    for axis in figure.axes:
+        assert len(axis.get_xticklabels()) == 3
+        assert "not run" in [text.get_text() for text in axis.texts]
+    alone = comparison_chart(ROWS[2:])
+    assert bars(alone.axes[0]) == [(0.911, None)]
+    with pytest.raises(ValueError, match="nothing to compare"):
+        comparison_chart([])

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from santa_lib.base import build_base
-from santa_lib.features import features_path, run_base
+from santa_lib.features import outputs_path, run_model
 from santa_lib.precision import check_precision, native_bfloat16, set_precision
+from santa_lib.preprocessing import VGG19Preprocessing
 
 
 @pytest.fixture(autouse=True)
@@ -57,12 +58,14 @@ def test_unknown_precision_is_refused_with_the_parameter_name():
 
 def test_a_bfloat16_base_calibrates_and_gives_float32_features_under_their_own_key():
     images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    base32, _ = build_base("random", 32, calibration_images=images)
+    base32 = build_base("random", 32, calibration_images=images)
+    extractor32 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base32])
     set_precision("bfloat16", native=(True, "a test"))
-    base16, _ = build_base("random", 32, calibration_images=images)
+    base16 = build_base("random", 32, calibration_images=images)
+    extractor16 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base16])
     assert base16.dtype_policy.name == "mixed_bfloat16"
-    outputs = run_base(base16, images, batch_size=4)
+    outputs = run_model(extractor16, images, batch_size=4)
     assert outputs.dtype == np.float32 and outputs.shape == (4, 1, 1, 512)
     assert np.isfinite(outputs).all()
-    assert features_path(base16, images, weights_id="same") != features_path(
-        base32, images, weights_id="same")
+    assert outputs_path(extractor16, images, weights_id="same") != outputs_path(
+        extractor32, images, weights_id="same")

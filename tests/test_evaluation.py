@@ -1,0 +1,82 @@
+import keras
+import numpy as np
+import pytest
+
+from santa_lib.evaluation import (
+    confusion_matrix,
+    gradcam_examples,
+    misclassified,
+    predict_probabilities,
+    predicted_labels,
+)
+
+
+def tiny_model():
+    """Raw pixels in, P(santa) out: the mean red minus the mean green decides."""
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 3)),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.layers[-1].set_weights([np.array([[4.0], [-4.0], [0.0]]), np.array([0.1])])
+    return model
+
+
+def pictures(count: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (count, 8, 8, 3)).astype("uint8")
+
+
+def test_predict_probabilities_equals_calling_the_model_in_any_batch_size():
+    model, images = tiny_model(), pictures(5)
+    expected = np.asarray(model(images.astype("float32"))).reshape(-1)
+    for batch_size in (2, 5, 64):
+        probabilities = predict_probabilities(model, images, batch_size=batch_size)
+        assert probabilities.shape == (5,)
+        np.testing.assert_allclose(probabilities, expected, rtol=1e-6)
+    assert predict_probabilities(model, images[:0]).shape == (0,)
+
+
+def test_confusion_matrix_rows_are_true_classes_columns_predictions():
+    labels = np.array([0, 0, 1, 1, 1], dtype="float32")
+    probabilities = np.array([0.1, 0.7, 0.5, 0.9, 0.2])
+    # 0.5 is not above the threshold: predicted not_santa, as Keras' accuracy counts it
+    np.testing.assert_array_equal(confusion_matrix(labels, probabilities), [[1, 1], [2, 1]])
+    np.testing.assert_array_equal(confusion_matrix(labels, probabilities, threshold=0.15),
+                                  [[1, 1], [0, 3]])
+    np.testing.assert_array_equal(predicted_labels(probabilities), [0, 1, 0, 1, 0])
+
+
+def test_confusion_matrix_agrees_with_evaluate():
+    model, images = tiny_model(), pictures(12, seed=1)
+    labels = (np.arange(12) % 2).astype("float32")
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    matrix = confusion_matrix(labels, predict_probabilities(model, images))
+    assert matrix.sum() == 12
+    _, accuracy = model.evaluate(images, labels, verbose=0)
+    assert np.trace(matrix) / 12 == pytest.approx(accuracy)
+
+
+def test_confusion_matrix_refuses_mismatched_or_non_binary_input():
+    with pytest.raises(ValueError, match="3 labels but 2 probabilities"):
+        confusion_matrix(np.array([0, 1, 1]), np.array([0.2, 0.8]))
+    with pytest.raises(ValueError, match="labels must be 0 or 1"):
+        confusion_matrix(np.array([0, 2]), np.array([0.2, 0.8]))
+
+
+def test_misclassified_lists_the_most_confidently_wrong_first():
+    labels = np.array([1, 0, 1, 0, 1, 0], dtype="float32")
+    probabilities = np.array([0.45, 0.9, 0.02, 0.3, 0.8, 0.6])
+    np.testing.assert_array_equal(misclassified(labels, probabilities), [2, 1, 5, 0])
+    np.testing.assert_array_equal(misclassified(labels, probabilities, limit=2), [2, 1])
+    none_wrong = misclassified(labels, labels)
+    assert none_wrong.shape == (0,) and none_wrong.dtype.kind == "i"
+
+
+def test_gradcam_examples_take_right_and_wrong_pictures_of_both_classes():
+    labels = np.array([1, 1, 1, 0, 0, 0, 1, 0])
+    probabilities = np.array([0.9, 0.6, 0.2, 0.1, 0.45, 0.8, 0.99, 0.55])
+    # santa right: 6 (0.99), 0 (0.9); santa wrong: 2; not santa right: 3, 4; wrong: 5, 7
+    np.testing.assert_array_equal(gradcam_examples(labels, probabilities), [6, 0, 2, 3, 4, 5, 7])
+    np.testing.assert_array_equal(gradcam_examples(labels, probabilities, per_group=1),
+                                  [6, 2, 3, 5])
