@@ -8,12 +8,15 @@ PARAMS ?=
 OUT ?= build/lessons$(if $(PARAMS),-$(basename $(notdir $(PARAMS))))
 SMOKE := params/smoke.yaml
 
-.PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean
+.PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
+	student check-student
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
 	@echo "make test                         lint, unit tests, smoke runs and nbval checks"
 	@echo "make checked-outputs              refresh the outputs nbval checks in notebooks/"
+	@echo "make student                      student copies (solutions blanked) into build/student/"
+	@echo "make check-student NB=file.ipynb  a student's self-check: nbval on that one notebook"
 	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (see README)"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
@@ -48,6 +51,15 @@ checked-outputs: $(READY)
 
 notebooks-clean: $(READY)
 	$(BIN)/python tools/notebook_outputs.py check notebooks/*.ipynb
+
+# Student copies: cells tagged `solution` become their prompt; checked outputs stay for nbval.
+student: $(READY)
+	$(BIN)/python tools/student_copies.py write --out build/student notebooks/*.ipynb
+
+$(if $(filter check-student,$(MAKECMDGOALS)),$(if $(NB),,$(error check-student needs NB=, \
+  e.g. make check-student NB=build/student/02_frozen_base_augmentation.ipynb)))
+check-student: $(READY)
+	$(BIN)/python tools/student_copies.py check $(NB) --params $(SMOKE) --out build/check-student
 
 bench: $(READY)
 	$(BIN)/python bench/bench_lesson.py $(BENCH_ARGS)

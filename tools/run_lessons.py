@@ -9,24 +9,130 @@
   place, so a concurrent run or an interrupted one never leaves half a notebook.
 - A failing notebook keeps its executed copy, with the error visible in it; the others still run,
   and the command exits 1 with a summary naming every failure.
+- After the run, DIR holds ``report.md`` and ``index.html`` (status, time, parameters and results
+  of every notebook) and ``html/NAME.html``, each executed notebook as a self-contained page; the
+  methods' results are printed as a table (see ``lesson_report.py``).
+- The learning check: the command also exits 1 when a notebook has an error or stderr output, or,
+  on the default parameters and embedded data, a method's test accuracy is below
+  ``lesson_report.ACCURACY_FLOOR``.
+- Ctrl-C (SIGINT) or SIGTERM stops the run: the kernel is shut down, the stopped notebook's
+  partial executed copy is kept under its own name, one line says so, and the command exits 130
+  or 143.
 - ``--prepare-only`` injects the parameters without executing (for ``pytest --nbval-lax``, which
-  then executes them and compares the checked outputs).
+  then executes them and compares the checked outputs); it writes no report.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import papermill
+import psutil
 import yaml
+from lesson_report import (
+    FAILED,
+    NOT_RUN,
+    OK,
+    STOPPED,
+    NotebookRun,
+    RunContext,
+    comparison_table,
+    default_file_mode,
+    describe_run,
+    export_page,
+    learning_problems,
+    write_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
+
+
+class LessonsStopped(BaseException):
+    """SIGINT or SIGTERM asked the run to stop (a BaseException, so no ``except Exception``
+    in papermill or nbclient mistakes it for a failed notebook)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        """The shell's convention for a command ended by this signal: 128 + its number."""
+        return 128 + self.signum
+
+    @property
+    def description(self) -> str:
+        """``Ctrl-C (SIGINT)`` or ``SIGTERM``."""
+        return SIGNAL_NAMES.get(self.signum, signal.Signals(self.signum).name)
+
+
+class StopOnSignals:
+    """While active, the first SIGINT or SIGTERM raises :class:`LessonsStopped`; later ones are
+    ignored so that shutting the kernel down and writing the report are not cut short.
+
+    Inside :meth:`held` (renaming a finished file into place) the stop waits until the block ends.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.raised = False
+        self.holding = 0
+        self.previous: dict[int, object] = {}
+
+    def __enter__(self) -> StopOnSignals:
+        self.signum, self.raised, self.holding = None, False, 0
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {number: signal.signal(number, self._on_signal)
+                             for number in SIGNAL_NAMES}
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+        self.previous = {}
+
+    def _on_signal(self, signum: int, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+            if not self.holding:
+                self.raise_if_pending()
+
+    def raise_if_pending(self) -> None:
+        """Raise :class:`LessonsStopped` if a signal came and has not been raised yet."""
+        if self.signum is not None and not self.raised:
+            self.raised = True
+            raise LessonsStopped(self.signum)
+
+    def raise_if_stopped(self) -> None:
+        """Raise :class:`LessonsStopped` again if a signal came, even one raised before: a stop
+        that a library turned into another exception must still end the run."""
+        if self.signum is not None:
+            self.raised = True
+            raise LessonsStopped(self.signum)
+
+    @contextmanager
+    def held(self):
+        """A block a stop must not interrupt; a signal that came meanwhile is raised after it."""
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if not self.holding:
+            self.raise_if_pending()
+
+
+STOP = StopOnSignals()
 
 
 def load_parameters(path: Path | None) -> dict:
@@ -48,14 +154,22 @@ def declared_parameters(notebook: Path) -> set[str]:
 
 
 def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool) -> str | None:
-    """Execute (or prepare) one notebook into ``out_dir``; return an error summary or None."""
+    """Execute (or prepare) one notebook into ``out_dir``; return an error summary or None.
+
+    On a stop (:class:`LessonsStopped`) what papermill wrote so far is kept under the notebook's
+    name and the exception goes on; papermill (nbclient) shuts the kernel down on its way out.
+    """
     destination = out_dir / notebook.name
-    handle, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{notebook.stem}-", suffix=".ipynb")
-    os.close(handle)
+    temp: Path | None = None
     error: str | None = None
     try:
+        with STOP.held():
+            handle, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{notebook.stem}-",
+                                                 suffix=".ipynb")
+            os.close(handle)
+            temp = Path(temp_name)
         papermill.execute_notebook(
-            str(notebook), temp_name, parameters=parameters, prepare_only=prepare_only,
+            str(notebook), str(temp), parameters=parameters, prepare_only=prepare_only,
             kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
             # The kernel's own log lines (start-up notices, and now and then "KeyboardInterrupt
             # caught in kernel" as papermill shuts it down) are not lesson output; a failing
@@ -67,14 +181,41 @@ def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool)
     except Exception as failure:  # kernel died, bad notebook: still report and carry on
         error = f"{type(failure).__name__}: {failure}"
     finally:
-        if Path(temp_name).stat().st_size > 0:
-            os.replace(temp_name, destination)
-        else:
-            Path(temp_name).unlink(missing_ok=True)
+        with STOP.held():
+            if temp is not None and temp.stat().st_size > 0:
+                os.chmod(temp, default_file_mode())
+                os.replace(temp, destination)
+            elif temp is not None:
+                temp.unlink(missing_ok=True)
     return error
 
 
-def main(argv: list[str] | None = None) -> int:
+def stop_child_processes(grace_seconds: float = 5.0) -> None:
+    """Terminate (then kill) every process this one started that is still alive, and remove the
+    connection files of kernels among them: a kernel whose start or shutdown a stop interrupted
+    must not outlive the run."""
+    children = psutil.Process().children(recursive=True)
+    connection_files = []
+    for child in children:
+        try:
+            command = child.cmdline()
+            child.terminate()
+        except psutil.NoSuchProcess:
+            continue
+        if "-f" in command[:-1]:  # ipykernel_launcher -f CONNECTION_FILE
+            connection_files.append(Path(command[command.index("-f") + 1]))
+    _, alive = psutil.wait_procs(children, timeout=grace_seconds)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            continue
+    for path in connection_files:
+        path.unlink(missing_ok=True)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to run (default: every notebooks/*.ipynb, in order)")
@@ -83,47 +224,152 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for the executed notebooks (default: build/lessons)")
     parser.add_argument("--prepare-only", action="store_true",
                         help="inject parameters without executing")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    notebooks = args.notebooks or sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+def refusal(notebooks: list[Path], parameters: dict, declared: dict[Path, set[str]],
+            params_file: Path | None) -> str | None:
+    """Why the run must not start (a missing notebook, an unknown parameter), or None."""
     missing = [str(nb) for nb in notebooks if not nb.is_file()]
     if missing:
-        print(f"error: no such notebook: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    parameters = load_parameters(args.params)
-    declared = {nb: declared_parameters(nb) for nb in notebooks}
-    unknown = sorted(set(parameters) - set().union(*declared.values()))
+        return f"error: no such notebook: {', '.join(missing)}"
+    known = set().union(*declared.values())
+    unknown = sorted(set(parameters) - known)
     if unknown:
-        print(f"error: {args.params} sets {unknown}, which no notebook has as a parameter. "
-              f"Known: {sorted(set().union(*declared.values()))}", file=sys.stderr)
+        return (f"error: {params_file} sets {unknown}, which no notebook has as a parameter. "
+                f"Known: {sorted(known)}")
+    return None
+
+
+def record(notebook: Path, out_dir: Path, status: str, seconds: float | None,
+           injected: dict, error: str | None, written: bool) -> NotebookRun:
+    """Describe one notebook's run and write its HTML page (warning, not failing, if it can't).
+
+    ``written``: whether this run wrote the executed copy (else an older one is not described).
+    """
+    executed = out_dir / notebook.name
+    run = describe_run(notebook, status, seconds, executed if written else None, injected, error)
+    if run.executed is not None:
+        page = out_dir / "html" / f"{notebook.stem}.html"
+        try:
+            export_page(run.executed, page, notebook.parent)
+            run.page = page
+        except Exception as failure:  # a page is a convenience: never lose the run over it
+            print(f"warning: no HTML page for {notebook.name}: {failure}", flush=True)
+    return run
+
+
+def run_all(notebooks: list[Path], parameters: dict[Path, dict], args: argparse.Namespace,
+            runs: list[NotebookRun], before: dict[Path, tuple | None]) -> None:
+    """Run (or prepare) each notebook with its own parameters, appending to ``runs``.
+
+    ``before`` identifies each executed copy already in the output folder (see ``_identity``).
+    """
+    for number, notebook in enumerate(notebooks, start=1):
+        own = parameters[notebook]
+        print(f"[{number}/{len(notebooks)}] {notebook.name} ...", end=" ", flush=True)
+        started = time.perf_counter()
+        error = run_one(notebook, args.out, own, args.prepare_only)
+        STOP.raise_if_stopped()
+        took = time.perf_counter() - started
+        status = FAILED if error else OK
+        if args.prepare_only:
+            runs.append(NotebookRun(notebook, status, took, runner_error=error))
+        else:
+            written = _identity(args.out / notebook.name) != before[notebook]
+            runs.append(record(notebook, args.out, status, took, own, error, written))
+        print(f"FAILED after {took:.0f} s: {error}" if error else f"ok ({took:.0f} s)",
+              flush=True)
+
+
+def finish_run(runs: list[NotebookRun], args: argparse.Namespace) -> int:
+    """Report, print the comparison and the verdict of a run that went to the end."""
+    failures = [run for run in runs if run.status == FAILED]
+    problems = [] if args.prepare_only else learning_problems(runs, args.params is not None)
+    if not args.prepare_only:
+        write_report(runs, RunContext(args.out, args.params, problems))
+        table = comparison_table(runs)
+        if table:
+            print(f"\nMethods compared:\n{table}")
+        print(f"\nReport: {args.out / 'report.md'} and {args.out / 'index.html'}")
+    if failures:
+        print(f"\n{len(failures)} of {len(runs)} notebooks failed "
+              f"(executed copies with the error are in {args.out}):")
+        for run in failures:
+            print(f"  {run.name}: {run.runner_error}")
+    if problems:
+        print("\nThe learning check failed:")
+        for problem in problems:
+            print(f"  {problem}")
+    if failures or problems:
+        return 1
+    print(f"All {len(runs)} notebooks {'prepared' if args.prepare_only else 'ran'} "
+          "without error.")
+    return 0
+
+
+def finish_stopped(stopped: LessonsStopped, parameters: dict[Path, dict],
+                   runs: list[NotebookRun], args: argparse.Namespace,
+                   before: dict[Path, tuple | None]) -> int:
+    """Clean up after a stop, report what there is, and say in one line what was stopped."""
+    stop_child_processes()
+    notebooks = list(parameters)
+    finished = len(runs)
+    if finished == len(notebooks):
+        message = f"Stopped by {stopped.description} after the last notebook finished"
+    else:
+        notebook = notebooks[finished]
+        partial = args.out / notebook.name
+        written = partial.is_file() and _identity(partial) != before.get(notebook)
+        message = (f"Stopped by {stopped.description} during {notebook.name}: "
+                   + (f"its partial executed copy is {partial}" if written
+                      else "nothing of it had been written yet"))
+        if not args.prepare_only:
+            runs.append(record(notebook, args.out, STOPPED, None, parameters[notebook], None,
+                               written))
+            runs += [describe_run(later, NOT_RUN, injected=parameters[later])
+                     for later in notebooks[finished + 1:]]
+    if not args.prepare_only:
+        write_report(runs, RunContext(args.out, args.params, [message]))
+    kept = f"{finished} finished notebook{'s' if finished != 1 else ''} kept in {args.out}"
+    print(STOPPED, flush=True)
+    print(f"{message}; {kept}.", file=sys.stderr, flush=True)
+    return stopped.exit_status
+
+
+def _identity(path: Path) -> tuple | None:
+    """(inode, modification time) of a file, None if absent: tells a new copy from an old one."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (130 / 143 when stopped by a signal)."""
+    args = parse_arguments(argv)
+    notebooks = list(dict.fromkeys(args.notebooks or sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))))
+    parameters = load_parameters(args.params)
+    declared = {nb: declared_parameters(nb) for nb in notebooks if nb.is_file()}
+    problem = refusal(notebooks, parameters, declared, args.params)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
 
     args.out.mkdir(parents=True, exist_ok=True)
     verb = "Preparing" if args.prepare_only else "Running"
     print(f"{verb} {len(notebooks)} notebooks into {args.out}"
           + (f" with {args.params}" if args.params else ""), flush=True)
-    failures: dict[str, str] = {}
-    for number, notebook in enumerate(notebooks, start=1):
-        own = {k: v for k, v in parameters.items() if k in declared[notebook]}
-        started = time.perf_counter()
-        print(f"[{number}/{len(notebooks)}] {notebook.name} ...", end=" ", flush=True)
-        error = run_one(notebook, args.out, own, args.prepare_only)
-        took = time.perf_counter() - started
-        if error:
-            failures[notebook.name] = error
-            print(f"FAILED after {took:.0f} s: {error}", flush=True)
-        else:
-            print(f"ok ({took:.0f} s)", flush=True)
-
-    if failures:
-        print(f"\n{len(failures)} of {len(notebooks)} notebooks failed "
-              f"(executed copies with the error are in {args.out}):")
-        for name, error in failures.items():
-            print(f"  {name}: {error}")
-        return 1
-    print(f"All {len(notebooks)} notebooks {'prepared' if args.prepare_only else 'ran'} "
-          "without error.")
-    return 0
+    own = {nb: {k: v for k, v in parameters.items() if k in declared[nb]} for nb in notebooks}
+    before = {nb: _identity(args.out / nb.name) for nb in notebooks}
+    runs: list[NotebookRun] = []
+    with STOP:
+        try:
+            run_all(notebooks, own, args, runs, before)
+            return finish_run(runs, args)
+        except LessonsStopped as stopped:
+            return finish_stopped(stopped, own, runs, args, before)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,148 @@
+"""tools/lesson_report.py through tools/run_lessons.py: report.md, index.html, HTML pages, the
+comparison table and the learning check, on tiny notebooks that need no TensorFlow."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import run_lessons
+from lesson_report import ACCURACY_FLOOR, OK, NotebookRun, learning_problems
+
+from santa_lib.results import RESULT_MIME
+
+PARAMETERS = 'value = 1\ndata_dir = "embedded"\naccuracy = 0.9'
+
+
+def make_notebook(path: Path, *bodies: str) -> Path:
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        *[nbformat.v4.new_code_cell(body) for body in bodies],
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+RESULT_CELL = f"""from IPython.display import display
+display({{{RESULT_MIME!r}: {{
+    "notebook": "01_method", "method": "1 · fake method", "test_accuracy": accuracy,
+    "test_loss": 0.25, "seconds": 42.0, "weights": "random (offline fallback)",
+    "precision": "float32", "trainable_parameters": 1234567, "images_seen": 5420,
+    "parameters": {{"data_dir": data_dir, "value": value}}, "history": {{"loss": [0.7, 0.25]}}}},
+    "text/plain": "method 1: test accuracy " + str(accuracy)}}, raw=True)"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    path = tmp_path / "notebooks"
+    path.mkdir()
+    return path
+
+
+def table_rows(markdown: str) -> dict[str, list[str]]:
+    """report.md's notebook table: notebook file name -> the other cells of its row."""
+    rows = {}
+    for line in markdown.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        name = re.search(r"[\w.]+\.ipynb", cells[0]) if line.startswith("| ") else None
+        if name:
+            rows[name.group(0)] = cells[1:]
+    return rows
+
+
+def assert_self_contained(page: str) -> None:
+    assert "<html" in page
+    assert not re.search(r"<script[^>]*\ssrc=", page)
+    assert not re.search(r"<link\b", page)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page)
+
+
+def test_report_pages_and_comparison_of_a_run(folder, tmp_path, capsys):
+    sources = [make_notebook(folder / "01_method.ipynb", RESULT_CELL),
+               make_notebook(folder / "02_bad.ipynb", "x = 1", "raise RuntimeError('planted')"),
+               make_notebook(folder / "03_plain.ipynb", "print('plain', value)")]
+    params = tmp_path / "p.yaml"
+    params.write_text("value: 7\n")
+    out = tmp_path / "out"
+    status = run_lessons.main([*map(str, sources), "--params", str(params), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 1
+
+    rows = table_rows((out / "report.md").read_text())
+    assert set(rows) == {"01_method.ipynb", "02_bad.ipynb", "03_plain.ipynb"}
+    status_, seconds, method, accuracy, loss, weights, precision, parameters = rows[
+        "01_method.ipynb"]
+    assert (status_, method, accuracy, loss) == ("ok", "1 · fake method", "0.900", "0.250")
+    assert (weights, precision) == ("random (offline fallback)", "float32")
+    assert re.fullmatch(r"\d+(\.\d)? s", seconds)
+    assert "**value=7**" in parameters and "data_dir='embedded'" in parameters
+    assert "accuracy=0.9" in parameters  # a default, not injected: not bold
+    assert rows["02_bad.ipynb"][0] == "FAILED" and rows["03_plain.ipynb"][0] == "ok"
+    assert rows["03_plain.ipynb"][2:7] == ["-"] * 5
+    report = (out / "report.md").read_text()
+    assert "02_bad.ipynb: In [4] `raise RuntimeError('planted')` raised RuntimeError: planted" \
+        in report
+
+    index = (out / "index.html").read_text()
+    assert_self_contained(index)
+    for source in sources:
+        page = out / "html" / f"{source.stem}.html"
+        assert f'href="html/{page.name}"' in index
+        assert_self_contained(page.read_text())
+    assert "planted" in (out / "html" / "02_bad.html").read_text()
+    assert "FAILED" in index and "1,234,567" in index and "RuntimeError: planted" in index
+    assert '<span class="set">value=7</span>' in index
+
+    table = printed[printed.index("Methods compared"):]
+    assert re.search(r"1 · fake method\s+0\.900\s+0\.250\s+42\.0 s\s+1,234,567\s+5,420\s+"
+                     r"random \(offline fallback\)\s+float32", table)
+
+
+def test_stderr_or_error_output_fails_the_run_naming_the_notebook(folder, tmp_path, capsys):
+    noisy = make_notebook(folder / "01_noisy.ipynb",
+                          "import sys\nprint('careful: disk nearly full', file=sys.stderr)")
+    # papermill lets SystemExit(0) pass; the error output it leaves still fails the check.
+    tolerated = make_notebook(folder / "02_tolerated.ipynb", "raise SystemExit(0)")
+    status = run_lessons.main([str(noisy), str(tolerated), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "02_tolerated.ipynb ... ok" in printed
+    assert re.search(r"01_noisy\.ipynb: .*wrote to stderr: careful: disk nearly full", printed)
+    assert re.search(r"02_tolerated\.ipynb: In \[2\] `raise SystemExit\(0\)` raised SystemExit: 0",
+                     printed)
+
+
+def test_a_below_floor_result_fails_only_a_default_run(folder, tmp_path, capsys):
+    weak = make_notebook(folder / "01_weak.ipynb", "accuracy = 0.6", RESULT_CELL)
+    assert run_lessons.main([str(weak), "--out", str(tmp_path / "default")]) == 1
+    printed = capsys.readouterr().out
+    assert re.search(rf"1 · fake method reached test accuracy 0\.600, below the floor of "
+                     rf"{ACCURACY_FLOOR}", printed)
+    params = tmp_path / "p.yaml"
+    params.write_text("value: 2\n")
+    assert run_lessons.main([str(weak), "--params", str(params),
+                             "--out", str(tmp_path / "with_params")]) == 0
+
+
+def method_run(accuracy: float, data_dir: str) -> NotebookRun:
+    result = {"method": "2 · frozen base", "test_accuracy": accuracy,
+              "parameters": {"data_dir": data_dir}}
+    return NotebookRun(Path("02_frozen_base_augmentation.ipynb"), OK, 10.0, result=result)
+
+
+@pytest.mark.parametrize(("accuracy", "data_dir", "used_parameters_file", "fails"), [
+    (ACCURACY_FLOOR - 0.01, "embedded", False, True),
+    (ACCURACY_FLOOR, "embedded", False, False),
+    (ACCURACY_FLOOR - 0.01, "embedded", True, False),
+    (ACCURACY_FLOOR - 0.01, "/data/my_photos", False, False),
+])
+def test_accuracy_floor_holds_only_on_defaults_and_embedded_data(
+        accuracy, data_dir, used_parameters_file, fails):
+    problems = learning_problems([method_run(accuracy, data_dir)], used_parameters_file)
+    assert bool(problems) == fails
+    if fails:
+        assert "2 · frozen base" in problems[0] and f"{accuracy:.3f}" in problems[0]
+        assert str(ACCURACY_FLOOR) in problems[0]
