@@ -76,26 +76,6 @@ def small_set(tmp_path) -> Path:
 # --- constants and layout -------------------------------------------------------------------
 
 
-def test_public_constants():
-    assert CLASS_NAMES == ("not_santa", "santa")
-    assert SPLIT_SIZES == {"train": 542, "validation": 200, "test": 180}
-    assert isinstance(GENERATOR_VERSION, int) and GENERATOR_VERSION >= 1
-    assert MARKER_FILE == ".santa_lib_embedded"
-
-
-def test_public_api_is_exactly_the_documented_names():
-    assert sorted(embedded.__all__) == [
-        "CLASS_NAMES",
-        "GENERATOR_VERSION",
-        "MARKER_FILE",
-        "SPLIT_SIZES",
-        "draw_image",
-        "embedded_data_dir",
-        "generate_dataset",
-    ]
-    assert all(hasattr(embedded, name) for name in embedded.__all__)
-
-
 def test_full_set_lives_in_the_env_cache_under_a_versioned_name(full_set):
     cache, root = full_set
     assert root == cache / f"embedded-v{GENERATOR_VERSION}-seed0"

@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from santa_lib.base import build_base
 from santa_lib.finetuning import (
     format_weight_changes,
     snapshot_weights,
@@ -9,23 +10,15 @@ from santa_lib.finetuning import (
     weight_change_summary,
     weight_changes,
 )
-from santa_lib.preprocessing import VGG19Preprocessing
+from santa_lib.training import method2_model
 
 GROUP_TENSORS = {"block1": 4, "block2": 4, "block3": 8, "block4": 8, "block5": 8, "head": 4}
 
 
 def lesson_model(unfreeze_from: str | None):
     """The lesson's model at 32x32; the base frozen, or trainable from ``unfreeze_from`` on."""
-    keras.utils.set_random_seed(0)
-    base = keras.applications.VGG19(weights=None, include_top=False, input_shape=(32, 32, 3))
-    model = keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        VGG19Preprocessing(name="preprocessing"),
-        base,
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(8, activation="relu", name="head_dense"),
-        keras.layers.Dense(1, activation="sigmoid", name="head_output", dtype="float32"),
-    ], name="santa_classifier")
+    base = build_base("random", 32, seed=0)
+    model = method2_model(base, 32)
     base.trainable = unfreeze_from is not None
     if unfreeze_from is not None:
         names = [layer.name for layer in base.layers]

@@ -2,23 +2,15 @@ import keras
 import numpy as np
 import pytest
 
+from santa_lib.base import build_base
 from santa_lib.gradcam import conv_layer_names, gradcam_heatmaps, gradient_model
-from santa_lib.preprocessing import VGG19Preprocessing
+from santa_lib.training import method2_model
 
 
 @pytest.fixture(scope="module")
 def lesson_model():
     """The lesson's model at 32x32 (block5_conv4 is then 2x2), with seeded random weights."""
-    keras.utils.set_random_seed(0)
-    base = keras.applications.VGG19(weights=None, include_top=False, input_shape=(32, 32, 3))
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        VGG19Preprocessing(name="preprocessing"),
-        base,
-        keras.layers.Flatten(name="flatten"),
-        keras.layers.Dense(16, activation="relu", name="head_dense"),
-        keras.layers.Dense(1, activation="sigmoid", name="head_output", dtype="float32"),
-    ], name="santa_classifier")
+    return method2_model(build_base("random", 32, seed=0), 32)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from santa_lib.embedded.colours import BLACK_LEATHER, Colour, HsvRange, shade
-from santa_lib.embedded.shapes import SIDES, Draw, disc, ellipse, limb, rectangle
+from santa_lib.embedded.shapes import SIDES, Draw, centred_box, disc, ellipse, limb, rectangle
 
 STOUTNESS: tuple[float, float] = (0.85, 1.3)
 """Range of a person's build; 1 is average and widths scale with it."""
@@ -211,29 +211,16 @@ def draw_belt(draw: Draw, rng: np.random.Generator, body: Body) -> None:
     """A black belt with a gold buckle, across the waist."""
     centre_x, height = body.centre_x, body.height
     belt_half_width = body.hem_half_width * BELT_WIDTH_OF_HEM
-    belt = [
-        centre_x - belt_half_width,
-        body.y(BELT_TOP_Y),
-        centre_x + belt_half_width,
-        body.y(BELT_BOTTOM_Y),
-    ]
+    belt = centred_box(centre_x, belt_half_width, body.y(BELT_TOP_Y), body.y(BELT_BOTTOM_Y))
     rectangle(draw, belt, fill=BLACK_LEATHER)
     gold = GOLD.pick(rng)
     buckle_half_width = BUCKLE_HALF_WIDTH * height
-    buckle = [
-        centre_x - buckle_half_width,
-        body.y(BUCKLE_TOP_Y),
-        centre_x + buckle_half_width,
-        body.y(BUCKLE_BOTTOM_Y),
-    ]
+    buckle = centred_box(centre_x, buckle_half_width, body.y(BUCKLE_TOP_Y), body.y(BUCKLE_BOTTOM_Y))
     rectangle(draw, buckle, fill=gold)
     hole_half_width = BUCKLE_HOLE_HALF_WIDTH * height
-    hole = [
-        centre_x - hole_half_width,
-        body.y(BUCKLE_HOLE_TOP_Y),
-        centre_x + hole_half_width,
-        body.y(BUCKLE_HOLE_BOTTOM_Y),
-    ]
+    hole = centred_box(
+        centre_x, hole_half_width, body.y(BUCKLE_HOLE_TOP_Y), body.y(BUCKLE_HOLE_BOTTOM_Y)
+    )
     rectangle(draw, hole, fill=BLACK_LEATHER)
 
 

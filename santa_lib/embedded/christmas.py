@@ -21,7 +21,7 @@ from santa_lib.embedded.colours import (
     shade,
     snow_white,
 )
-from santa_lib.embedded.shapes import Draw, disc, ellipse, rectangle
+from santa_lib.embedded.shapes import Draw, centred_box, disc, ellipse, rectangle
 
 # --- Santa's sack -------------------------------------------------------------------------------
 
@@ -50,12 +50,7 @@ def draw_sack(
         fill=colour,
     )
     tie_half_width = radius * SACK_TIE_HALF_WIDTH
-    tie = [
-        centre_x - tie_half_width,
-        feet_y - radius * SACK_TIE_TOP_Y,
-        centre_x + tie_half_width,
-        neck_y,
-    ]
+    tie = centred_box(centre_x, tie_half_width, feet_y - radius * SACK_TIE_TOP_Y, neck_y)
     rectangle(draw, tie, fill=shade(colour, SACK_TIE_SHADE))
 
 
@@ -106,12 +101,7 @@ def draw_tree(
     trunk, green = TRUNK.pick(rng), PINE_GREEN.pick(rng)
     half = height * rng.uniform(*TREE_HALF_WIDTH)
     trunk_half_width = half * TRUNK_HALF_WIDTH
-    trunk_box = [
-        centre_x - trunk_half_width,
-        feet_y - height * TRUNK_TALL,
-        centre_x + trunk_half_width,
-        feet_y,
-    ]
+    trunk_box = centred_box(centre_x, trunk_half_width, feet_y - height * TRUNK_TALL, feet_y)
     rectangle(draw, trunk_box, fill=trunk)
     layers = int(rng.integers(*TREE_LAYERS))
     snowy = rng.random() < SNOWY_PROBABILITY

@@ -15,7 +15,7 @@ import numpy as np
 
 from santa_lib.embedded.body import NO_HAT, Body, Outfit
 from santa_lib.embedded.colours import Colour, shade
-from santa_lib.embedded.shapes import Draw, disc, random_side, rectangle
+from santa_lib.embedded.shapes import Draw, centred_box, disc, random_side, rectangle
 
 BRIM_RISE = 0.55  # the brim line of most hats, above the centre of the head
 
@@ -86,12 +86,7 @@ def _elf_hat(draw: Draw, rng: np.random.Generator, body: Body, outfit: Outfit) -
     )
     if outfit.fur_trim is not None:
         band_half_width = radius * ELF_BAND_HALF_WIDTH
-        band = [
-            centre_x - band_half_width,
-            brim,
-            centre_x + band_half_width,
-            brim + radius * ELF_BAND_DROP,
-        ]
+        band = centred_box(centre_x, band_half_width, brim, brim + radius * ELF_BAND_DROP)
         rectangle(draw, band, fill=outfit.fur_trim)
 
 
@@ -103,12 +98,12 @@ def _beanie(draw: Draw, rng: np.random.Generator, body: Body, outfit: Outfit) ->
     dome = [centre_x - half_width, brim - half_height, centre_x + half_width, brim + half_height]
     draw.chord(dome, 180, 360, fill=colour)
     cuff_half_width = radius * BEANIE_CUFF_HALF_WIDTH
-    cuff = [
-        centre_x - cuff_half_width,
+    cuff = centred_box(
+        centre_x,
+        cuff_half_width,
         brim - radius * BEANIE_CUFF_RISE,
-        centre_x + cuff_half_width,
         brim + radius * BEANIE_CUFF_DROP,
-    ]
+    )
     rectangle(draw, cuff, fill=shade(colour, BEANIE_CUFF_SHADE))
     if rng.random() < BOBBLE_PROBABILITY:
         disc(draw, centre_x, brim - radius * BOBBLE_RISE, radius * BOBBLE_RADIUS, colour)
@@ -136,20 +131,15 @@ def _top_hat(draw: Draw, rng: np.random.Generator, body: Body, outfit: Outfit) -
     centre_x, radius, colour = body.centre_x, body.head_radius, outfit.hat_colour
     brim = body.head_y - radius * BRIM_RISE
     crown_half_width = radius * TOP_HAT_HALF_WIDTH
-    crown = [
-        centre_x - crown_half_width,
-        brim - radius * TOP_HAT_TALL,
-        centre_x + crown_half_width,
-        brim,
-    ]
+    crown = centred_box(centre_x, crown_half_width, brim - radius * TOP_HAT_TALL, brim)
     rectangle(draw, crown, fill=colour)
     brim_half_width = radius * TOP_HAT_BRIM_HALF_WIDTH
-    flat_brim = [
-        centre_x - brim_half_width,
+    flat_brim = centred_box(
+        centre_x,
+        brim_half_width,
         brim - radius * TOP_HAT_BRIM_RISE,
-        centre_x + brim_half_width,
         brim + radius * TOP_HAT_BRIM_DROP,
-    ]
+    )
     rectangle(draw, flat_brim, fill=colour)
 
 

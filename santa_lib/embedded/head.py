@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from santa_lib.embedded.body import NO_HAT, Body, Outfit
 from santa_lib.embedded.colours import Colour, shade
-from santa_lib.embedded.shapes import SIDES, Draw, ellipse, line_width, rectangle
+from santa_lib.embedded.shapes import SIDES, Draw, centred_box, ellipse, line_width, rectangle
 
 NECK_TOP_Y, NECK_BOTTOM_Y = 0.26, 0.31
 NECK_HALF_WIDTH = 0.035
@@ -42,12 +42,7 @@ def _draw_neck_and_ears(draw: Draw, body: Body, outfit: Outfit, skin: Colour) ->
     """The neck, and pointed ears if the outfit asks for them."""
     centre_x, height = body.centre_x, body.height
     neck_half_width = NECK_HALF_WIDTH * height
-    neck = [
-        centre_x - neck_half_width,
-        body.y(NECK_TOP_Y),
-        centre_x + neck_half_width,
-        body.y(NECK_BOTTOM_Y),
-    ]
+    neck = centred_box(centre_x, neck_half_width, body.y(NECK_TOP_Y), body.y(NECK_BOTTOM_Y))
     rectangle(draw, neck, fill=skin)
     if not outfit.elf_ears:
         return

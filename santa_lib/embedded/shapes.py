@@ -53,6 +53,12 @@ def disc(draw: Draw, centre_x: float, centre_y: float, radius: float, fill: Colo
     ellipse(draw, centre_x, centre_y, radius, radius, fill)
 
 
+def centred_box(centre_x: float, half_width: float, top: float, bottom: float) -> list[float]:
+    """The corners ``[x0, y0, x1, y1]`` of a box centred on ``centre_x``, from ``top`` to
+    ``bottom``."""
+    return [centre_x - half_width, top, centre_x + half_width, bottom]
+
+
 def rectangle(draw: Draw, corners: Sequence[float], fill: Colour) -> None:
     """A filled rectangle between two opposite corners ``(x0, y0, x1, y1)``, in any order."""
     x0, y0, x1, y1 = corners

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from santa_lib.embedded.colours import Colour, HsvRange, clothing, santa_red, shade, snow_white
-from santa_lib.embedded.shapes import SIDES, Draw, disc, line_width, rectangle
+from santa_lib.embedded.shapes import SIDES, Draw, centred_box, disc, line_width, rectangle
 
 # --- house --------------------------------------------------------------------------------------
 
@@ -52,12 +52,7 @@ def _windows_and_door(
     for side in SIDES:
         window_x = centre_x + side * width * WINDOW_OFFSET
         window_half_width = width * WINDOW_HALF_WIDTH
-        window = [
-            window_x - window_half_width,
-            window_top,
-            window_x + window_half_width,
-            window_bottom,
-        ]
+        window = centred_box(window_x, window_half_width, window_top, window_bottom)
         rectangle(draw, window, fill=light)
         draw.line(
             [(window_x, window_top), (window_x, window_bottom)],
@@ -65,12 +60,7 @@ def _windows_and_door(
             width=line_width(height * WINDOW_BAR_WIDTH),
         )
     door_half_width = width * DOOR_HALF_WIDTH
-    door = [
-        centre_x - door_half_width,
-        feet_y - height * DOOR_TALL,
-        centre_x + door_half_width,
-        feet_y,
-    ]
+    door = centred_box(centre_x, door_half_width, feet_y - height * DOOR_TALL, feet_y)
     rectangle(draw, door, fill=clothing(rng))
 
 

@@ -16,6 +16,7 @@ from santa_lib.embedded.colours import Colour, HsvRange, clothing, santa_red, sh
 from santa_lib.embedded.shapes import (
     SIDES,
     Draw,
+    centred_box,
     disc,
     ellipse,
     limb,
@@ -63,12 +64,9 @@ def _snowman_face_and_scarf(
     draw.polygon(carrot, fill=CARROT)
     scarf = santa_red(rng) if rng.random() < SCARF_RED_PROBABILITY else clothing(rng)
     scarf_half_width = head * SCARF_HALF_WIDTH
-    around_neck = [
-        centre_x - scarf_half_width,
-        head_y + head * SCARF_TOP,
-        centre_x + scarf_half_width,
-        head_y + head * SCARF_BOTTOM,
-    ]
+    around_neck = centred_box(
+        centre_x, scarf_half_width, head_y + head * SCARF_TOP, head_y + head * SCARF_BOTTOM
+    )
     rectangle(draw, around_neck, fill=scarf)
     hanging_end = [
         centre_x + head * SCARF_END_LEFT,
@@ -86,20 +84,17 @@ def _snowman_hat(
     hat = rng.integers(0, SNOWMAN_HATS)
     if hat == TOP_HAT:
         crown_half_width = head * TOP_HAT_HALF_WIDTH
-        crown = [
-            centre_x - crown_half_width,
-            head_y - head * TOP_HAT_TOP,
-            centre_x + crown_half_width,
-            head_y - head * TOP_HAT_BOTTOM,
-        ]
+        crown = centred_box(
+            centre_x, crown_half_width, head_y - head * TOP_HAT_TOP, head_y - head * TOP_HAT_BOTTOM
+        )
         rectangle(draw, crown, fill=COAL)
         brim_half_width = head * TOP_HAT_BRIM_HALF_WIDTH
-        brim = [
-            centre_x - brim_half_width,
+        brim = centred_box(
+            centre_x,
+            brim_half_width,
             head_y - head * TOP_HAT_BRIM_TOP,
-            centre_x + brim_half_width,
             head_y - head * TOP_HAT_BRIM_BOTTOM,
-        ]
+        )
         rectangle(draw, brim, fill=COAL)
     elif hat == KNITTED_HAT:
         wool = santa_red(rng) if rng.random() < KNITTED_HAT_RED_PROBABILITY else clothing(rng)
