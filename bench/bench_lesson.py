@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import numpy as np  # noqa: E402
+import santa_lib  # noqa: F401  (importing it first keeps TensorFlow's start-up lines quiet)
 
 # FLOPs of VGG19 at 64x64 (multiply-add = 2 FLOPs): forward per image, and the share of blocks 1-4
 FORWARD_GFLOP = 3.185

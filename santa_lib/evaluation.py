@@ -11,28 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def predict_probabilities(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """P(santa) for each picture, as a 1-D float32 array, without ``model.predict``.
+def predict_probabilities(model, images: np.ndarray, batch_size: int = 100) -> np.ndarray:
+    """P(santa) for each picture (or feature vector), as a 1-D float32 array.
 
-    Each batch goes through one compiled graph call (:func:`santa_lib.features.forward_call`):
-    ``predict`` on NumPy arrays builds Keras' autotuned input pipeline, after which training in
-    the same process can run at one core's speed on a 2-core CPU (README, "Both cores"). A short
-    last batch is padded to ``batch_size``, so the graph is traced once per model.
+    What ``model.predict(images)`` gives, computed without running frozen layers again: the
+    frozen front's outputs come from the feature cache (where notebook 01 or the validation
+    callback may have put them already), and only the trainable rest runs, batch by batch
+    (:func:`santa_lib.training.frozen_front_inputs`). No Keras ``predict``: its autotuned input
+    pipeline can slow later training in the same process (README, "Both cores").
     """
-    from santa_lib.features import forward_call
+    from santa_lib.training import frozen_front_inputs, rest_probabilities
 
-    forward = forward_call(model)
-    probabilities = []
-    for start in range(0, len(images), batch_size):
-        batch = np.asarray(images[start:start + batch_size], dtype="float32")
-        count = len(batch)
-        if count < batch_size:
-            padding = np.zeros((batch_size - count, *batch.shape[1:]), dtype="float32")
-            batch = np.concatenate([batch, padding])
-        probabilities.append(np.asarray(forward(batch)).reshape(batch_size, -1)[:count, 0])
-    if not probabilities:
-        return np.zeros(0, dtype="float32")
-    return np.concatenate(probabilities).astype("float32")
+    return rest_probabilities(*frozen_front_inputs(model, images), batch_size=batch_size)
 
 
 def _checked_pair(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

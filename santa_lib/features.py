@@ -77,7 +77,9 @@ def outputs_path(model, images: np.ndarray, cache_dir: str | os.PathLike | None 
         "features-v2",
         arrays_fingerprint([images]),
         weights_id or weights_fingerprint(model),
-        [type(layer).__name__ for layer in model.layers],  # preprocessing included
+        # the computing layers, preprocessing included (a Sequential's list has no InputLayer,
+        # a functional model's has one: the same computation gets the same key either way)
+        [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"],
         list(model.output_shape[1:]),
         model.dtype_policy.name,  # float32 and bfloat16 outputs differ
     )

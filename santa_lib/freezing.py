@@ -56,13 +56,18 @@ def frozen_front_and_rest(model):
                             if base.trainable and layer.trainable), len(base_layers))
     if first_trainable == 0:
         return None
+    if first_trainable == len(base_layers):  # the whole base is frozen: it stays one layer
+        frozen, trainable = [*model.layers[:position], base], model.layers[position + 1:]
+    else:
+        frozen = [*model.layers[:position], *base_layers[:first_trainable]]
+        trainable = [*base_layers[first_trainable:], *model.layers[position + 1:]]
     inputs = keras.Input(model.input_shape[1:])
     outputs = inputs
-    for layer in [*model.layers[:position], *base_layers[:first_trainable]]:
+    for layer in frozen:
         outputs = layer(outputs)
     front = keras.Model(inputs, outputs, name=f"{model.name}_frozen_front")
     rest_inputs = keras.Input(front.output_shape[1:])
     outputs = rest_inputs
-    for layer in [*base_layers[first_trainable:], *model.layers[position + 1:]]:
+    for layer in trainable:
         outputs = layer(outputs)
     return front, keras.Model(rest_inputs, outputs, name=f"{model.name}_trainable_rest")

@@ -38,12 +38,11 @@ METHODS = {
 """The method notebooks, by file stem, and how the comparison names their methods."""
 
 REFERENCE_2022 = [
-    {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74,
-     "note": "test accuracy"},
+    {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74, "note": None},
     {"method": "2 · frozen base + augmentation", "test_accuracy": 0.930, "seconds": 1125,
-     "note": "validation accuracy (no test score was reported)"},
+     "note": "method 2's figure is a validation accuracy (it reported no test score)"},
     {"method": "3 · fine-tuning", "test_accuracy": 0.906, "seconds": 400,
-     "note": "test accuracy; time about 6:40"},
+     "note": "method 3's time is about 6 min 40 s"},
 ]
 """The 2022 lesson's own figures: the original photos, ImageNet weights, the author's laptop CPU
 (1:14, 18:45 and about 6:40)."""

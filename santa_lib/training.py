@@ -24,7 +24,7 @@ import numpy as np
 from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
 from santa_lib.data import Split
 from santa_lib.features import cached_outputs
-from santa_lib.freezing import frozen_front_and_rest
+from santa_lib.freezing import frozen_front_and_rest, nested_base
 from santa_lib.preprocessing import VGG19Preprocessing
 
 # fit(shuffle=True), the default, warns that a tf.data.Dataset is not shuffled by Keras: ours
@@ -87,16 +87,40 @@ def training_batches(split: Split, batch_size: int, augment=None, seed: int = 0,
     return steady_threads(dataset.map(prepare).prefetch(1))
 
 
+def frozen_front_inputs(model, images: np.ndarray):
+    """``(rest, inputs)``: the part of ``model`` after its frozen front, and what it takes for
+    ``images``, the front's outputs, computed once and kept in the feature cache.
+
+    ``rest(inputs)`` equals ``model(images)``. A model with nothing frozen in front (or no nested
+    base) is its own rest, taking the pictures as they are.
+    """
+    cut = frozen_front_and_rest(model) if nested_base(model) is not None else None
+    if cut is None:
+        return model, np.asarray(images, dtype="float32")
+    front, rest = cut
+    return rest, cached_outputs(front, images)[0]
+
+
+def rest_probabilities(rest, inputs: np.ndarray, batch_size: int = 100) -> np.ndarray:
+    """P(santa) for each row of ``inputs``, calling ``rest`` directly, batch by batch (1-D)."""
+    if len(inputs) == 0:
+        return np.zeros(0, dtype="float32")
+    return np.concatenate([
+        np.asarray(rest(inputs[start:start + batch_size], training=False), dtype="float32")
+        for start in range(0, len(inputs), batch_size)
+    ]).reshape(-1)
+
+
 class FrozenFrontValidation(keras.callbacks.Callback):
     """Validation scores each epoch, with the frozen front of the model run only once.
 
     A frozen layer gives the same output for a validation picture in every epoch (its weights do
     not change, and validation pictures are never augmented), so the front of the model up to
-    the last frozen layer runs once, through the feature cache, when training starts; each epoch
-    only the trainable rest runs. The scores land in the logs as ``val_loss`` and
-    ``val_accuracy``, the same numbers ``fit(validation_data=...)`` would give, so the history,
-    the printed lines and later callbacks (such as early stopping) see them as usual. Pass it
-    first in ``callbacks``.
+    the last frozen layer runs once, through the feature cache, when training starts
+    (:func:`frozen_front_inputs`); each epoch only the trainable rest runs. The scores land in
+    the logs as ``val_loss`` and ``val_accuracy``, the same numbers
+    ``fit(validation_data=...)`` would give, so the history, the printed lines and later
+    callbacks (such as early stopping) see them as usual. Pass it first in ``callbacks``.
 
     The rest is called directly, batch by batch, rather than compiled and evaluated: a compiled
     evaluation is one more graph for TensorFlow to trace per ``fit``, and in short runs that
@@ -109,18 +133,10 @@ class FrozenFrontValidation(keras.callbacks.Callback):
         self.rest, self.inputs = None, None
 
     def on_train_begin(self, logs=None):
-        cut = frozen_front_and_rest(self.model)
-        if cut is None:  # nothing frozen: the whole model runs every epoch
-            self.rest, self.inputs = self.model, self.images.astype("float32")
-        else:
-            front, self.rest = cut
-            self.inputs, _ = cached_outputs(front, self.images)
+        self.rest, self.inputs = frozen_front_inputs(self.model, self.images)
 
     def on_epoch_end(self, epoch, logs=None):
-        probabilities = np.concatenate([
-            np.asarray(self.rest(self.inputs[start:start + self.batch_size], training=False))
-            for start in range(0, len(self.inputs), self.batch_size)
-        ]).reshape(-1, 1).astype("float32")
+        probabilities = rest_probabilities(self.rest, self.inputs, self.batch_size).reshape(-1, 1)
         labels = self.labels.reshape(-1, 1).astype("float32")
         # the lesson's loss and metric: binary cross-entropy, accuracy at 0.5
         loss = keras.losses.binary_crossentropy(labels, probabilities)

@@ -52,6 +52,15 @@ def test_cache_key_follows_images_weights_and_layers(extractor, random_base, spl
     assert outputs_path(extractor, images) == key
 
 
+def test_the_same_computation_shares_its_cache_entry(extractor, random_base, splits):
+    """Notebook 02's frozen front (a functional model: preprocessing, then the base) reads the
+    validation features notebook 01's Sequential extractor computed."""
+    inputs = keras.Input((64, 64, 3))
+    functional = keras.Model(inputs, random_base(VGG19Preprocessing()(inputs)))
+    images = splits["validation"].images
+    assert outputs_path(functional, images) == outputs_path(extractor, images)
+
+
 def test_graph_call_matches_the_model_and_follows_its_weights(extractor, random_base, splits):
     images = splits["validation"].images[:4]
     expected = np.asarray(extractor(images.astype("float32"), training=False))
