@@ -334,7 +334,7 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; co
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .ok { color: #1a7f37; font-weight: bold; }
 .FAILED, .stopped { color: #c62828; font-weight: bold; }
 .set { font-weight: bold; }
