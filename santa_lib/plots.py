@@ -336,8 +336,7 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     figure.legend(handles, names, loc="upper right", ncols=len(names), frameon=False)
     figure.suptitle(title, x=0.02, ha="left")
     notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
-    footnote = textwrap.fill("2022 lesson, original photos, ImageNet weights: "
-                             + "; ".join(notes) + ".", 130) if notes else ""
+    footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""
     figure.text(0.01, 0.01, footnote, fontsize=9, va="bottom", color="dimgray")
     figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
     plt.close(figure)
