@@ -132,3 +132,22 @@ def test_real_notebooks_lose_every_solution(path):
         else:
             assert cell.source == original.source
         assert "solution" not in cell.metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=lambda p: p.name)
+def test_real_copies_with_solutions_pasted_back_are_the_notebooks_nbval_checks(path):
+    """`make nbval` checks the instructor notebooks; a student copy with its solutions pasted back
+    is that notebook again, code and expected outputs, so the student's self-check passes."""
+    from notebook_outputs import is_checked
+
+    source = nbformat.read(path, as_version=4)
+    student = student_copies.student_copy(source, path.name)
+    solutions = {cell.id: cell.source for cell in source.cells}
+    for cell in student.cells:
+        if "exercise" in cell.metadata.get("tags", []):
+            cell.source = solutions[cell.id]
+    assert [cell.source for cell in student.cells] == [cell.source for cell in source.cells]
+    assert [cell.outputs for cell in student.cells if is_checked(cell)] == [
+        cell.outputs for cell in source.cells if is_checked(cell)]
+    if path.name[:2] in ("01", "02", "03"):
+        assert sum("exercise" in cell.metadata.get("tags", []) for cell in student.cells) >= 3
