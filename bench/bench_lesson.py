@@ -93,6 +93,15 @@ def compile_binary(model, learning_rate: float) -> None:
                   loss="binary_crossentropy", metrics=["accuracy"])
 
 
+def unfreeze_block5(base) -> None:
+    """Both paths unfreeze the same way: the base trainable from block5_conv1 on, by name."""
+    base.trainable = True
+    unfrozen = False
+    for layer in base.layers:
+        unfrozen = unfrozen or layer.name == "block5_conv1"
+        layer.trainable = unfrozen
+
+
 def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str, float]:
     """The three methods written the way the 2022 lesson wrote them, ported to Keras 3.
 
@@ -159,11 +168,7 @@ def run_baseline(data_dir: Path, epochs: dict[str, int], seed: int) -> dict[str,
     times["m2"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    base.trainable = True
-    unfrozen = False
-    for layer in base.layers:
-        unfrozen = unfrozen or layer.name == "block5_conv1"
-        layer.trainable = unfrozen
+    unfreeze_block5(base)
     compile_binary(model, m3["learning_rate"])
     model.fit(train_flow, epochs=epochs["m3"], validation_data=val_flow, verbose=0)
     model.evaluate(test_flow, verbose=0)
@@ -231,11 +236,7 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
     times["m2"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    base.trainable = True
-    unfrozen = False
-    for layer in base.layers:
-        unfrozen = unfrozen or layer.name == "block5_conv1"
-        layer.trainable = unfrozen
+    unfreeze_block5(base)
     accuracy["m3"] = train_and_test(model, m3, epochs["m3"])
     times["m3"] = time.perf_counter() - started
     return times, accuracy

@@ -58,6 +58,26 @@ def small_data(tmp_path) -> Path:
     return root
 
 
+def _write_notebook(path: Path, *bodies: str, parameters: str = "value = 1") -> Path:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+        *[nbformat.v4.new_code_cell(body) for body in bodies],
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def write_notebook():
+    """``write_notebook(path, *cell_sources, parameters="value = 1")``: a small notebook with a
+    ``parameters`` cell, for the tools' tests."""
+    return _write_notebook
+
+
 @pytest.fixture(scope="session")
 def random_base():
     """One VGG19 base with seeded random weights, shared by the tests that only read it."""

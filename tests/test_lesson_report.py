@@ -1,10 +1,10 @@
 """tools/lesson_report.py through tools/run_lessons.py: report.md, index.html, HTML pages, the
 comparison table and the learning check, on tiny notebooks that need no TensorFlow."""
 
+import functools
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 import run_lessons
 from lesson_report import ACCURACY_FLOOR, OK, NotebookRun, learning_problems
@@ -14,15 +14,10 @@ from santa_lib.results import RESULT_MIME
 PARAMETERS = 'value = 1\ndata_dir = "embedded"\naccuracy = 0.9'
 
 
-def make_notebook(path: Path, *bodies: str) -> Path:
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
-        *[nbformat.v4.new_code_cell(body) for body in bodies],
-    ])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, path)
-    return path
+@pytest.fixture
+def lesson_notebook(write_notebook):
+    """``lesson_notebook(path, *cell_sources)``: a notebook with the report's fixture parameters."""
+    return functools.partial(write_notebook, parameters=PARAMETERS)
 
 
 RESULT_CELL = f"""from IPython.display import display
@@ -60,10 +55,10 @@ def assert_self_contained(page: str) -> None:
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", page)
 
 
-def test_report_pages_and_comparison_of_a_run(folder, tmp_path, capsys):
-    sources = [make_notebook(folder / "01_method.ipynb", RESULT_CELL),
-               make_notebook(folder / "02_bad.ipynb", "x = 1", "raise RuntimeError('planted')"),
-               make_notebook(folder / "03_plain.ipynb", "print('plain', value)")]
+def test_report_pages_and_comparison_of_a_run(folder, tmp_path, capsys, lesson_notebook):
+    sources = [lesson_notebook(folder / "01_method.ipynb", RESULT_CELL),
+               lesson_notebook(folder / "02_bad.ipynb", "x = 1", "raise RuntimeError('planted')"),
+               lesson_notebook(folder / "03_plain.ipynb", "print('plain', value)")]
     params = tmp_path / "p.yaml"
     params.write_text("value: 7\n")
     out = tmp_path / "out"
@@ -101,11 +96,12 @@ def test_report_pages_and_comparison_of_a_run(folder, tmp_path, capsys):
                      r"random \(offline fallback\)\s+float32", table)
 
 
-def test_stderr_or_error_output_fails_the_run_naming_the_notebook(folder, tmp_path, capsys):
-    noisy = make_notebook(folder / "01_noisy.ipynb",
-                          "import sys\nprint('careful: disk nearly full', file=sys.stderr)")
+def test_stderr_or_error_output_fails_the_run_naming_the_notebook(folder, tmp_path, capsys,
+                                                                  lesson_notebook):
+    noisy = lesson_notebook(folder / "01_noisy.ipynb",
+                            "import sys\nprint('careful: disk nearly full', file=sys.stderr)")
     # papermill lets SystemExit(0) pass; the error output it leaves still fails the check.
-    tolerated = make_notebook(folder / "02_tolerated.ipynb", "raise SystemExit(0)")
+    tolerated = lesson_notebook(folder / "02_tolerated.ipynb", "raise SystemExit(0)")
     status = run_lessons.main([str(noisy), str(tolerated), "--out", str(tmp_path / "out")])
     printed = capsys.readouterr().out
     assert status == 1
@@ -115,8 +111,8 @@ def test_stderr_or_error_output_fails_the_run_naming_the_notebook(folder, tmp_pa
                      printed)
 
 
-def test_a_below_floor_result_fails_only_a_default_run(folder, tmp_path, capsys):
-    weak = make_notebook(folder / "01_weak.ipynb", "accuracy = 0.6", RESULT_CELL)
+def test_a_below_floor_result_fails_only_a_default_run(folder, tmp_path, capsys, lesson_notebook):
+    weak = lesson_notebook(folder / "01_weak.ipynb", "accuracy = 0.6", RESULT_CELL)
     assert run_lessons.main([str(weak), "--out", str(tmp_path / "default")]) == 1
     printed = capsys.readouterr().out
     assert re.search(rf"1 · fake method reached test accuracy 0\.600, below the floor of "

@@ -5,24 +5,13 @@ import pytest
 import run_lessons
 
 
-def make_notebook(path, body):
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("value = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(body),
-    ])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    nbformat.write(notebook, path)
-    return path
-
-
 @pytest.fixture
-def sources(tmp_path):
+def sources(tmp_path, write_notebook):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    good = make_notebook(folder / "01_good.ipynb", "print('value is', value)")
-    bad = make_notebook(folder / "02_bad.ipynb", "raise RuntimeError('planted failure')")
-    later = make_notebook(folder / "03_later.ipynb", "print('still ran')")
+    good = write_notebook(folder / "01_good.ipynb", "print('value is', value)")
+    bad = write_notebook(folder / "02_bad.ipynb", "raise RuntimeError('planted failure')")
+    later = write_notebook(folder / "03_later.ipynb", "print('still ran')")
     return [good, bad, later]
 
 
@@ -96,17 +85,17 @@ def test_two_runs_at_once_into_one_folder(sources, tmp_path):
         "text"]
 
 
-def sleepy_sources(tmp_path):
+def sleepy_sources(tmp_path, write_notebook):
     """A notebook that finishes, one that sleeps (touching a marker file first), one after."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     marker = tmp_path / "sleeping"
     return marker, [
-        make_notebook(folder / "01_fast.ipynb", "print('fast done')"),
-        make_notebook(folder / "02_sleepy.ipynb",
-                      f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\n"
-                      "print('started', flush=True)\ntime.sleep(60)"),
-        make_notebook(folder / "03_after.ipynb", "print('after')"),
+        write_notebook(folder / "01_fast.ipynb", "print('fast done')"),
+        write_notebook(folder / "02_sleepy.ipynb",
+                       f"import pathlib, time\npathlib.Path({str(marker)!r}).write_text('x')\n"
+                       "print('started', flush=True)\ntime.sleep(60)"),
+        write_notebook(folder / "03_after.ipynb", "print('after')"),
     ]
 
 
@@ -128,13 +117,13 @@ def is_gone(process):
 
 
 @pytest.mark.parametrize(("signal_name", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
-def test_a_signal_stops_the_run_cleanly(tmp_path, signal_name, status):
+def test_a_signal_stops_the_run_cleanly(tmp_path, signal_name, status, write_notebook):
     import signal
     import subprocess
     import sys
     import time
 
-    marker, sources = sleepy_sources(tmp_path)
+    marker, sources = sleepy_sources(tmp_path, write_notebook)
     out = tmp_path / "out"
     runner = subprocess.Popen([sys.executable, run_lessons.__file__, *map(str, sources),
                                "--out", str(out)],
