@@ -1,6 +1,7 @@
-"""Where the lesson keeps what it computes once, and how it writes there safely.
+"""Where the lesson keeps what it computes once, and how it writes there safely (notebooks 00-04).
 
-The cache holds the generated data set, extracted features and the model trained by notebook 02.
+The cache holds the generated data set, the 2022 photos, calibrated random weights, extracted
+features, the model trained by notebook 02 and each method's results.
 Every entry is named by a key built from everything that determines it, and written to a
 temporary file first, then renamed into place: two notebooks running at once never see a half
 written file, and re-running a notebook with other parameters never picks up a stale result.

@@ -1,4 +1,4 @@
-"""Scoring a trained model on held-out data, and finding its mistakes (notebooks 01-03).
+"""A trained model's predictions on held-out pictures, and its mistakes (notebooks 01-03).
 
 :func:`predict_probabilities`, :func:`confusion_matrix` and :func:`misclassified` show which
 test pictures a method gets wrong, and how wrong (drawn by :mod:`santa_lib.plots`; each of

@@ -1,4 +1,4 @@
-"""Pictures for the lesson (home notebooks: 00 and 01; what each method learned: 02-04).
+"""Pictures for the lesson (home notebooks: 00 and 01; what each method learned: 01-04).
 
 - the data and training: :func:`sample_grid` (00), :func:`augmentation_grid` (02),
   :func:`plot_history` (01-03);
