@@ -34,15 +34,6 @@ def cache_key(*parts: object) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def files_fingerprint(paths: Iterable[os.PathLike | str]) -> str:
-    """Identify a set of files by absolute path, size and modification time (no reading)."""
-    digest = hashlib.blake2b(digest_size=12)
-    for path in paths:
-        stat = os.stat(path)
-        digest.update(f"{Path(path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 def arrays_fingerprint(arrays: Iterable[np.ndarray]) -> str:
     """Identify arrays (such as a model's weights) by their exact bytes."""
     digest = hashlib.blake2b(digest_size=12)

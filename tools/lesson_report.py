@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 import os
@@ -26,7 +25,6 @@ from pathlib import Path
 
 import jinja2
 import nbformat
-import papermill
 from nbconvert import HTMLExporter
 from notebook_outputs import CHECK_MARKER
 
@@ -35,6 +33,7 @@ from santa_lib.results import (
     RESULT_MIME,
     comparison_cells,
     format_comparison,
+    notebook_defaults,
 )
 from santa_lib.timing import format_duration
 
@@ -141,17 +140,6 @@ def first_stderr(notebook) -> CellProblem | None:
     return None
 
 
-def default_parameters(source: Path) -> dict[str, object]:
-    """The values a notebook's ``parameters`` cell assigns (as source text when not a literal)."""
-    defaults = {}
-    for name, info in papermill.inspect_notebook(str(source)).items():
-        try:
-            defaults[name] = ast.literal_eval(info["default"])
-        except (ValueError, SyntaxError):
-            defaults[name] = info["default"]
-    return defaults
-
-
 def read_executed(path: Path | None):
     """An executed notebook, or None when there is none or it cannot be read (cut short)."""
     if path is None or not path.is_file():
@@ -183,7 +171,7 @@ def describe_run(source: Path, status: str, seconds: float | None = None,
         error=first_error(notebook) if notebook else None,
         stderr=first_stderr(notebook) if notebook else None,
         result=results[-1] if results else None,
-        parameters={**default_parameters(source), **injected}, injected=frozenset(injected),
+        parameters={**notebook_defaults(source), **injected}, injected=frozenset(injected),
     )
 
 

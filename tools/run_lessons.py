@@ -52,6 +52,8 @@ from lesson_report import (
     write_report,
 )
 
+from santa_lib.results import notebook_defaults
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
@@ -150,7 +152,7 @@ def load_parameters(path: Path | None) -> dict:
 
 def declared_parameters(notebook: Path) -> set[str]:
     """Names assigned in the notebook's ``parameters`` cell."""
-    return set(papermill.inspect_notebook(str(notebook)))
+    return set(notebook_defaults(notebook))
 
 
 def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool) -> str | None:
