@@ -187,7 +187,7 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
 
     from santa_lib.augment import augmentation
     from santa_lib.base import build_base
-    from santa_lib.data import load_splits
+    from santa_lib.sources.folder import load_splits
     from santa_lib.features import extract_features
     from santa_lib.preprocessing import VGG19Preprocessing
     from santa_lib.training import (
@@ -250,7 +250,7 @@ def run_child(args: argparse.Namespace) -> int:
         outcome["times"] = run_baseline(args.data_dir, epochs, args.seed)
     else:
         if args.child == "lesson-bf16":
-            from santa_lib.precision import set_precision
+            from santa_lib.internals.precision import set_precision
             print(set_precision("bfloat16"), flush=True)
         outcome["times"], outcome["accuracy"] = run_lesson(args.data_dir, epochs, args.seed)
     outcome["peak_rss_mib"] = peak_rss_mib()
@@ -362,8 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return run_child(args)
 
-    from santa_lib.data import count_images
-    from santa_lib.embedded import embedded_data_dir
+    from santa_lib.sources.folder import count_images
+    from santa_lib.sources.embedded import embedded_data_dir
 
     cache = Path(tempfile.mkdtemp(prefix="santa-bench-"))
     os.environ["SANTA_LIB_CACHE"] = str(cache)  # features are computed, never read back
@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = ([] if args.skip_baseline else ["baseline"]) + ["lesson"]
         if args.bf16:
-            from santa_lib.precision import native_bfloat16
+            from santa_lib.internals.precision import native_bfloat16
 
             native, reason = native_bfloat16()
             if native:

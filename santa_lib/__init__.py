@@ -1,43 +1,94 @@
-"""Helpers for the Santa-or-not transfer-learning lesson.
+"""santa_lib: the helpers of the Santa-or-not transfer-learning lesson.
 
-The notebooks write the Keras they teach themselves; these modules hold the rest. Each holds one
-idea and names the notebook that introduces it:
+The notebooks write the Keras they teach themselves, and reach everything else through one
+prefix, ``import santa_lib as sl``, so that every line says whose code it is: ``keras.`` or
+``sl.``. This page is the map. What the notebooks call, by topic, and the module it lives in:
 
-- ``embedded``      the synthetic data set the lesson runs on by default (notebook 00)
-- ``photos``        the 2022 lesson's photos, downloaded and verified on request (notebook 00)
-- ``splitting``     your own photos, split into train / validation / test (command line)
-- ``data``          the rules of a data folder, and reading it into arrays (notebook 00)
-- ``checks``        ``check-data``: every problem of a data folder at once (command line)
-- ``params``        checking a notebook's parameters first (every notebook)
-- ``quiet_start``   TensorFlow's start-up lines kept out of notebooks (every notebook)
-- ``network``       asking a download host whether it can be reached (00-03, photos)
-- ``weights``       where VGG19's weights come from: ImageNet, a file, or random (00-03)
-- ``base``          building VGG19's convolutional base, calibrating random weights (01-03)
-- ``preprocessing`` VGG19's input preprocessing as a layer inside the models (01-03)
-- ``precision``     float32 or bfloat16 arithmetic (notebooks 01-03)
-- ``features``      running the frozen base once, cached on disk (notebook 01)
-- ``augment``       the 2022 lesson's augmentation, each picture resampled once (02, 03)
-- ``freezing``      layer names, and the frozen front of a model (notebooks 02, 03)
-- ``training``      pipelines, cached validation, notebook 02's saved model (02, 03)
-- ``evaluation``    predictions, confusion matrices, misclassified pictures (01-03)
-- ``gradcam``       where the fine-tuned model looks (notebook 03)
-- ``finetuning``    how far fine-tuning moved each block's weights (notebook 03)
-- ``results``       each method's record, for the comparison (notebooks 01-04)
-- ``timing``        wall-clock timing of each method (notebooks 01-03)
-- ``plots``         sample grids, curves, errors, heatmaps, comparison (notebooks 00-04)
-- ``cache``         where the lesson keeps what it computes once, written atomically
+====================  ==================================================  =================
+topic                 ``sl.`` names                                       module
+====================  ==================================================  =================
+the pictures          load_data, find_data, data_description,             data
+                      count_images, format_counts, read_pictures
+the base's weights    choose_weights, calibrate, weights_outlook          weights
+inside the models     VGG19Preprocessing, augmentation                    preprocessing,
+                                                                          augment
+method 1              extract_features                                    features
+methods 2 and 3       training_batches, steady_batches,                   training
+                      FrozenFrontValidation, method2_model_path,
+                      save_model, train_method2_head
+what they learned     predict_probabilities, confusion_matrix,            evaluation
+                      misclassified, gradcam_examples
+did it fine-tune?     snapshot_weights, weight_changes,                   finetuning
+                      format_weight_changes, weight_change_summary
+where it looks        gradcam_heatmaps                                    gradcam
+pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
+                      plot_confusion_matrix, misclassified_gallery,
+                      gradcam_grid
+reading the run       history_observations, comparison observations       observations
+the comparison        collect_results, format_comparison,                 comparison
+                      comparison_chart
+bookkeeping           Run, set_precision                                  internals
+====================  ==================================================  =================
 
-Importing the package does not import TensorFlow, but makes its first import quiet
-(:mod:`santa_lib.quiet_start`).
+Beneath these, apart:
+
+- :mod:`santa_lib.sources`: where pictures and weights come from (the embedded generator, the
+  2022 photos, splitting and checking a folder of one's own, the ImageNet weights file);
+- :mod:`santa_lib.cli`: the command line, ``python -m santa_lib``;
+- :mod:`santa_lib.internals`: cache, atomic files, parameters, precision, quiet start, timing,
+  results.
+
+Imports point one way: the lesson's modules may use ``sources`` and ``internals``; ``sources``
+may use ``internals``; ``internals`` uses neither. Importing the package is cheap (no
+TensorFlow) and makes TensorFlow's first import quiet (:mod:`santa_lib.internals.quiet_start`);
+each ``sl.`` name imports its module on first use.
 """
 
+import importlib
 import os
 
-from santa_lib import quiet_start
+from santa_lib.internals import quiet_start
 
 # TensorFlow reads this once, when it is first imported: keep its C++ run-time chatter out of
 # notebook outputs unless the user asked for it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 quiet_start.install()
 
-__version__ = "1.1.0"
+__version__ = "2.0.0"
+
+_HOMES = {
+    "data": ("load_data", "find_data", "data_description", "count_images", "format_counts",
+             "read_pictures"),
+    "weights": ("choose_weights", "calibrate", "weights_outlook"),
+    "preprocessing": ("VGG19Preprocessing",),
+    "augment": ("augmentation",),
+    "features": ("extract_features",),
+    "training": ("training_batches", "steady_batches", "FrozenFrontValidation",
+                 "method2_model_path", "save_model", "train_method2_head"),
+    "evaluation": ("predict_probabilities", "confusion_matrix", "misclassified",
+                   "gradcam_examples"),
+    "finetuning": ("snapshot_weights", "weight_changes", "format_weight_changes",
+                   "weight_change_summary"),
+    "gradcam": ("gradcam_heatmaps",),
+    "plots": ("sample_grid", "augmentation_grid", "plot_history", "plot_confusion_matrix",
+              "misclassified_gallery", "gradcam_grid"),
+    "observations": (),
+    "comparison": ("collect_results", "format_comparison", "comparison_chart"),
+    "internals.results": ("Run",),
+    "internals.precision": ("set_precision",),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    """``sl.name``: import the name's module (see the table above) on first use."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'santa_lib' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"santa_lib.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from santa_lib.cache import arrays_fingerprint, cache_key, default_cache_dir, load_array, save_array
+from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir, load_array, save_array
 from santa_lib.data import Split
-from santa_lib.timing import Stopwatch
+from santa_lib.internals.timing import Stopwatch
 
 
 def weights_fingerprint(model) -> str:
@@ -34,7 +34,7 @@ def forward_call(model):
 
     A direct graph call keeps both cores of a small CPU busy: far less overhead per batch than
     ``predict()``, and than eager calls that dispatch layer by layer. The result is float32
-    whatever the model computes in (see :mod:`santa_lib.precision`).
+    whatever the model computes in (see :mod:`santa_lib.internals.precision`).
     """
     import tensorflow as tf
 

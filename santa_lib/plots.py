@@ -298,7 +298,7 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     """Test accuracy (left) and wall-clock time (right) per method, this run against 2022's.
 
     ``rows``: dicts with ``method``, ``test_accuracy`` and ``seconds`` (as saved by
-    :mod:`santa_lib.results`; other keys are ignored). ``reference``: the 2022 lesson's figures,
+    :mod:`santa_lib.internals.results`; other keys are ignored). ``reference``: the 2022 lesson's figures,
     dicts with ``method``, ``test_accuracy`` (may be None), ``seconds`` and ``note``, drawn
     hatched beside this run's; their notes go under the chart. Methods missing from either list
     are marked, not dropped, so the chart still reads with one or two methods run.

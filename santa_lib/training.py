@@ -21,7 +21,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from santa_lib.cache import arrays_fingerprint, atomic_write, cache_key, default_cache_dir
+from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
+from santa_lib.internals.files import atomic_write
 from santa_lib.data import Split
 from santa_lib.features import cached_outputs
 from santa_lib.freezing import frozen_front_and_rest, nested_base

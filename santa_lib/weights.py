@@ -1,97 +1,68 @@
-"""Where VGG19's weights come from: ImageNet through Keras' cache, a file, or random (00-03).
+"""Which weights VGG19 gets, and random weights made usable (home notebook: 01; also 00, 02, 03).
 
-The notebooks' ``weights`` parameter takes one of:
+The notebooks build the base themselves, with the line a transfer-learning lesson is about::
 
-- ``"auto"`` (the default): ImageNet weights when Keras has them cached or can download them;
-  otherwise random weights, with a plain message saying so, why, and how to get the real ones;
+    base = keras.applications.VGG19(weights=choice.argument, include_top=False,
+                                    input_shape=(image_size, image_size, 3))
+
+This module only settles ``choice.argument`` from the ``weights`` parameter, and says which it is:
+
+- ``"auto"`` (the default): ``"imagenet"`` when Keras has the file cached or can download it
+  (it is fetched here, through Keras' own cache and hash check); otherwise ``None``, random
+  weights, with a plain message saying so, why, and how to get the real ones;
 - ``"imagenet"``: ImageNet weights or a fast, clear failure; never a silent fallback;
-- ``"random"`` (or ``None``): seeded random weights, calibrated on training images
-  (:func:`santa_lib.base.calibrate`);
-- a path to a VGG19 no-top weights file (``.h5`` or ``.weights.h5``).
+- ``"random"`` (or ``None``): seeded random weights;
+- a path to a VGG19 no-top weights file, refused up front unless it fills every tensor.
 
-:func:`choose_weights` settles that choice without building anything (a probe of the download
-host takes at most a few seconds); :mod:`santa_lib.base` then builds the network from it.
-Downloads, the cache folder and the hash check are Keras' own (``keras.utils.get_file``).
+Random weights straight from Keras teach nothing here (see :func:`calibrate`), so after building
+the base the notebooks call ``calibrate(base, choice, train.images)``: it does nothing to
+pretrained weights, and calibrates random ones once per key, keeping them in the cache.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from santa_lib.network import host_reachable
+import numpy as np
 
-WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-WEIGHTS_URL = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + WEIGHTS_FILE
+from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
+from santa_lib.internals.files import atomic_write
+from santa_lib.internals.params import check_image_size, check_weights
+from santa_lib.sources.imagenet import (
+    WEIGHTS_MD5,
+    WEIGHTS_URL,
+    WeightsError,
+    cached_weights_path,
+    check_weights_file,
+    download_weights,
+    how_to_get_weights,
 )
-WEIGHTS_MD5 = "253f8cb515780f3b799900260a226db6"
-"""The hash Keras checks the no-top file against (``keras.applications.vgg19``)."""
-
-WEIGHTS_CHOICES = ("auto", "imagenet", "random")
+from santa_lib.sources.network import Probe, host_reachable
 
 
-class WeightsError(RuntimeError):
-    """The requested weights cannot be used; the message says what to do instead."""
-
-
-def keras_models_dir() -> Path:
-    """The folder Keras downloads pretrained weights into: ``$KERAS_HOME/models`` or
-    ``~/.keras/models``, as Keras itself settled it when it was imported."""
-    from keras.src.backend.config import keras_home
-
-    return Path(keras_home()) / "models"
-
-
-def cached_weights_path() -> Path:
-    """Where Keras looks for the VGG19 no-top ImageNet weights before downloading them."""
-    return keras_models_dir() / WEIGHTS_FILE
-
-
-def how_to_get_weights() -> str:
-    """Advice for a machine that cannot download the ImageNet weights."""
-    return (
-        f"To use ImageNet weights offline, download {WEIGHTS_URL} on a machine with internet, "
-        f"then copy it to {cached_weights_path()} "
-        "(or run `python -m santa_lib weights install FILE`) and re-run."
-    )
-
-
-def check_weights(weights: object) -> str | Path:
-    """The ``weights`` parameter as ``"auto"``, ``"imagenet"``, ``"random"`` or a file path.
-
-    Raises ``ValueError`` naming the parameter for anything else.
-    """
-    if weights is None or (isinstance(weights, str) and weights.lower() in ("random", "none")):
-        return "random"
-    if isinstance(weights, str) and weights.lower() in ("auto", "imagenet"):
-        return weights.lower()
-    if isinstance(weights, (str, os.PathLike)) and str(weights).strip():
-        path = Path(weights).expanduser()
-        if path.is_file():
-            return path
-    raise ValueError(
-        f"weights must be one of {list(WEIGHTS_CHOICES)} or the path of an existing VGG19 "
-        f"no-top weights file (.h5), got {weights!r}. Use 'auto' (ImageNet when available, "
-        "else random), 'imagenet', 'random', or a file path."
-    )
+CALIBRATION_IMAGES = 128
+CALIBRATION_VERSION = "calibrated-v2"
+"""Part of the calibrated weights' cache key: bumped whenever drawing or calibrating changes."""
 
 
 @dataclass(frozen=True)
 class WeightsChoice:
     """Which weights the base gets: ``kind`` is ``"imagenet"``, ``"random"`` or ``"file"``.
 
-    ``fallback_reason`` is set when ``"auto"`` fell back to random weights; ``path`` is the
-    weights file for ``"file"`` (and the Keras cache file for ``"imagenet"``).
+    ``argument`` is what to pass to ``keras.applications.VGG19(weights=...)``;
+    ``fallback_reason`` is set when ``"auto"`` fell back to random weights.
     """
 
     kind: str
     path: Path | None = None
     fallback_reason: str | None = None
+    seed: int = 0
+
+    @property
+    def argument(self) -> str | None:
+        """``"imagenet"``, the weights file's path, or ``None`` (random weights)."""
+        return {"imagenet": "imagenet", "file": str(self.path)}.get(self.kind)
 
     @property
     def label(self) -> str:
@@ -114,36 +85,51 @@ class WeightsChoice:
                 + how_to_get_weights())
 
 
-Probe = Callable[[str], tuple[bool, str]]
+def _imagenet_or_why(probe: Probe, download: bool) -> tuple[bool, str]:
+    """Is the ImageNet file here (or fetched now)? ``(answer, why not)``."""
+    cached = cached_weights_path()
+    if cached.is_file():
+        return True, ""
+    reachable, reason = probe(WEIGHTS_URL)
+    if not reachable:
+        return False, f"the ImageNet weights are not cached and {reason}"
+    if not download:
+        return True, ""
+    try:
+        download_weights()
+    except Exception as error:  # Keras raises a bare Exception for failed downloads
+        return False, f"the ImageNet weights could not be downloaded ({error})"
+    return True, ""
 
 
-def choose_weights(weights: object = "auto", probe: Probe = host_reachable) -> WeightsChoice:
-    """Settle which weights ``weights`` means on this machine, now, without building VGG19.
+def choose_weights(weights: object = "auto", image_size: int = 64, seed: int = 0, *,
+                   probe: Probe = host_reachable, download: bool = True) -> WeightsChoice:
+    """Settle which weights ``weights`` means on this machine, now (see the module docstring).
 
-    ``"imagenet"`` raises :class:`WeightsError` at once (with the advice) when the file is not
-    cached and the download host cannot be reached; ``"auto"`` falls back to random weights.
+    ``"imagenet"`` raises :class:`~santa_lib.sources.imagenet.WeightsError` within seconds, with
+    the advice, when the file is neither cached nor downloadable; ``"auto"`` falls back to
+    random weights. A weights file is checked against VGG19 at ``image_size`` first.
+    ``download=False`` only probes the host (notebook 00's outlook).
     """
     choice = check_weights(weights)
     if choice == "random":
-        return WeightsChoice("random")
+        return WeightsChoice("random", seed=seed)
     if isinstance(choice, Path):
-        return WeightsChoice("file", path=choice)
-    cached = cached_weights_path()
-    if cached.is_file():
-        return WeightsChoice("imagenet", path=cached)
-    reachable, reason = probe(WEIGHTS_URL)
-    if reachable:
-        return WeightsChoice("imagenet", path=cached)
-    why = f"the ImageNet weights are not cached and {reason}"
+        if download:
+            check_weights_file(choice, check_image_size(image_size))
+        return WeightsChoice("file", path=choice, seed=seed)
+    available, why = _imagenet_or_why(probe, download)
+    if available:
+        return WeightsChoice("imagenet", path=cached_weights_path(), seed=seed)
     if choice == "imagenet":
         raise WeightsError(f"weights='imagenet', but {why}. " + how_to_get_weights())
-    return WeightsChoice("random", fallback_reason=why)
+    return WeightsChoice("random", fallback_reason=why, seed=seed)
 
 
 def weights_outlook(weights: object = "auto", probe: Probe = host_reachable) -> str:
     """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00)."""
     try:
-        choice = choose_weights(weights, probe)
+        choice = choose_weights(weights, probe=probe, download=False)
     except WeightsError as error:
         return f"Notebooks 01-03 will stop at once: {error}"
     if choice.kind == "file":
@@ -159,31 +145,88 @@ def weights_outlook(weights: object = "auto", probe: Probe = host_reachable) -> 
             "VGG19 weights, calibrated on training images. " + how_to_get_weights())
 
 
-def install_weights(source: str | os.PathLike) -> Path:
-    """Check a downloaded VGG19 no-top weights file and put it where Keras looks for it.
-
-    Keras' own ``get_file`` copies it and checks the hash Keras publishes; the copy lands in the
-    Keras cache only once it has passed (a wrong or truncated file raises :class:`WeightsError`,
-    and nothing is installed). The source file is only read.
-    """
-    source = Path(source).expanduser().resolve()
-    if not source.is_file():
-        raise WeightsError(f"{source} is not a file. Download {WEIGHTS_URL} and give its path.")
+def weights_key(choice: WeightsChoice, image_size: int, train_images: np.ndarray) -> str:
+    """A key for the base's weights, known before building it (for cache entries)."""
     import keras
 
-    destination = cached_weights_path()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".install-", dir=destination.parent))
-    try:
-        try:
-            checked = keras.utils.get_file(WEIGHTS_FILE, origin=source.as_uri(),
-                                           cache_subdir=str(staging), file_hash=WEIGHTS_MD5)
-        except ValueError as error:  # Keras: "Incomplete or corrupted file detected"
-            raise WeightsError(
-                f"{source} is not Keras' {WEIGHTS_FILE} ({source.stat().st_size:,} bytes; a "
-                f"truncated download is the usual cause): {error} Download {WEIGHTS_URL} "
-                "again; nothing was installed.") from None
-        os.replace(checked, destination)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return destination
+    if choice.kind == "imagenet":
+        return cache_key("imagenet", WEIGHTS_MD5, image_size)
+    if choice.kind == "file":
+        stat = choice.path.stat()
+        return cache_key("file", str(choice.path.resolve()), stat.st_size, stat.st_mtime_ns,
+                         image_size)
+    return cache_key(CALIBRATION_VERSION, choice.seed, image_size,
+                     arrays_fingerprint([train_images]), CALIBRATION_IMAGES,
+                     keras.mixed_precision.global_policy().name)
+
+
+def _draw_random_kernels(model, seed: int) -> None:
+    """Glorot-uniform kernels and zero biases from ``seed`` alone, whatever ran before."""
+    import keras
+
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    for index, layer in enumerate(convolutions):
+        initializer = keras.initializers.GlorotUniform(seed=seed * 1000 + index)
+        layer.kernel.assign(initializer(tuple(layer.kernel.shape)))
+        layer.bias.assign(np.zeros(tuple(layer.bias.shape), dtype="float32"))
+
+
+def lsuv(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: int = 0) -> None:
+    """Data-dependent start for random weights: centred, unit-variance convolutions, in place.
+
+    Keras draws VGG19's random kernels with Glorot's scheme and zero biases. Through 16
+    convolutions each followed by a ReLU the signal shrinks, so the base's output ends up
+    about 1/1000 of its input, and almost all of it is one shared offset: a dense head trained
+    with RMSprop at the lesson's small learning rates barely moves on such features. This is
+    the classic fix for deep ReLU networks without batch normalisation (LSUV, Mishkin and
+    Matas 2016, with centring): going layer by layer over ``count`` training images (uint8
+    RGB), rescale each kernel so its outputs have unit variance per channel, and set each bias so
+    they have zero mean. The weights stay random; only their scale and offset are set from the
+    data. Never used on pretrained weights.
+    """
+    import keras
+
+    from santa_lib.preprocessing import VGG19Preprocessing
+
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(images), size=min(count, len(images)), replace=False)
+    x = VGG19Preprocessing()(images[np.sort(chosen)])
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, keras.layers.Conv2D):
+            z = np.asarray(layer.convolution_op(x, layer.kernel))
+            std = z.std(axis=(0, 1, 2)) + 1e-6
+            layer.kernel.assign(np.asarray(layer.kernel) / std)
+            layer.bias.assign(-(z / std).mean(axis=(0, 1, 2)))
+        x = keras.ops.cast(layer(x), "float32")  # measured in float32 under any dtype policy
+
+
+def calibrate(base, choice: WeightsChoice, train_images: np.ndarray | None) -> str:
+    """Make random weights usable; leave pretrained ones alone. Returns what it did, in words.
+
+    For random weights (``choice.argument is None``): draw the kernels from ``choice.seed``
+    alone, then calibrate them on training images (:func:`lsuv`), once per key: the result is
+    kept in the lesson's cache, and the next notebook with the same key reads it back. With
+    ``train_images=None`` the kernels are only drawn.
+    """
+    if choice.argument is not None:
+        return f"{choice.label} weights: nothing to calibrate."
+    image_size = int(base.input_shape[1])
+    if train_images is None:
+        _draw_random_kernels(base, choice.seed)
+        return "Random weights drawn from the seed, not calibrated."
+    key = weights_key(choice, image_size, train_images)
+    path = Path(default_cache_dir()) / "weights" / f"vgg19-{key}.weights.h5"
+    if path.is_file():
+        base.load_weights(path)
+        return f"Random weights, calibrated before, read back from the cache ({path.name})."
+    _draw_random_kernels(base, choice.seed)
+    lsuv(base, train_images)
+    atomic_write(path, base.save_weights)
+    return (f"Random weights calibrated on {min(CALIBRATION_IMAGES, len(train_images))} "
+            "training images, kept in the cache for the next notebooks.")
+
+
+__all__ = ["WeightsChoice", "calibrate", "choose_weights", "weights_key",
+           "weights_outlook"]

@@ -6,7 +6,7 @@ import pytest
 
 from santa_lib import base as base_module
 from santa_lib.base import build_base, calibrate, check_image_size, describe_base, weights_key
-from santa_lib.data import load_split
+from santa_lib.sources.folder import load_split
 from santa_lib.preprocessing import VGG19Preprocessing
 from santa_lib.weights import WeightsChoice, WeightsError
 

@@ -4,7 +4,7 @@ import multiprocessing
 
 import numpy as np
 
-from santa_lib.cache import cache_key, default_cache_dir, load_array, save_array
+from santa_lib.internals.cache import cache_key, default_cache_dir, load_array, save_array
 
 
 def write_many(path, value, rounds):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib.__main__ import main
-from santa_lib.checks import check_data
-from santa_lib.data import DataError, load_splits
+from santa_lib.cli import main
+from santa_lib.sources.checks import check_data
+from santa_lib.sources.folder import DataError, load_splits
 
 
 def snapshot(folder):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib.data import (
+from santa_lib.sources.folder import (
     DataError,
     count_images,
     decode_image,
@@ -104,7 +104,7 @@ def test_data_module_does_not_import_the_checks_module():
     import subprocess
     import sys
 
-    code = "import sys, santa_lib.data; print('santa_lib.checks' in sys.modules)"
+    code = "import sys, santa_lib.sources.folder; print('santa_lib.sources.checks' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for santa_lib.embedded: the synthetic Santa / not Santa data set.
+"""Tests for santa_lib.sources.embedded: the synthetic Santa / not Santa data set.
 
 Every test writes under pytest's tmp_path; the user's cache is never touched.
 """
@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from santa_lib import embedded
-from santa_lib.cache import default_cache_dir
-from santa_lib.data import resolve_data_dir
-from santa_lib.embedded import (
+from santa_lib.internals.cache import default_cache_dir
+from santa_lib.sources.folder import resolve_data_dir
+from santa_lib.sources.embedded import (
     CLASS_NAMES,
     GENERATOR_VERSION,
     MARKER_FILE,
@@ -363,7 +363,7 @@ MAX_FUNCTION_LINES = 60
 
 
 def embedded_sources() -> list[Path]:
-    """The source files of santa_lib.embedded: the package's modules, or the one module."""
+    """The source files of santa_lib.sources.embedded: the package's modules, or the one module."""
     origin = Path(embedded.__file__)
     return sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
 

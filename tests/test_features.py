@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from santa_lib import features as features_module
-from santa_lib.data import load_splits
+from santa_lib.sources.folder import load_splits
 from santa_lib.features import extract_features, outputs_path, run_model
 from santa_lib.preprocessing import VGG19Preprocessing
 

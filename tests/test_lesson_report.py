@@ -9,7 +9,7 @@ import pytest
 import run_lessons
 from lesson_report import ACCURACY_FLOOR, OK, NotebookRun, learning_problems
 
-from santa_lib.results import RESULT_MIME
+from santa_lib.internals.results import RESULT_MIME
 
 PARAMETERS = 'value = 1\ndata_dir = "embedded"\naccuracy = 0.9'
 

@@ -3,7 +3,7 @@
 import socket
 import time
 
-from santa_lib.network import host_reachable
+from santa_lib.sources.network import host_reachable
 
 
 def test_a_listening_port_is_reachable_and_a_closed_one_is_not():

@@ -1,6 +1,6 @@
 import pytest
 
-from santa_lib.params import RULES, ParameterError, check_parameters
+from santa_lib.internals.params import RULES, ParameterError, check_parameters
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib import photos
-from santa_lib.checks import check_data
-from santa_lib.data import SPLITS, DataError
+from santa_lib.sources import photos
+from santa_lib.sources.checks import check_data
+from santa_lib.sources.folder import SPLITS, DataError
 
 PINNED_BASE_URL = photos.DEFAULT_BASE_URL  # read before any test replaces it
 MIRROR_PREFIX = "mirror/"
@@ -416,7 +416,7 @@ def test_a_host_that_accepts_but_never_answers_does_not_hang(origin, tmp_path, m
 
 
 def test_data_dir_photos_in_the_notebooks_gets_them(server, origin, private_cache, monkeypatch):
-    from santa_lib.data import resolve_data_dir
+    from santa_lib.sources.folder import resolve_data_dir
 
     monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
     monkeypatch.setattr(photos, "DEFAULT_BASE_URL", server.url)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from santa_lib.augment import augmentation
-from santa_lib.data import Split, load_split
+from santa_lib.sources.folder import Split, load_split
 from santa_lib.plots import (
     augmentation_grid,
     comparison_chart,

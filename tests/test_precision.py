@@ -4,7 +4,7 @@ import pytest
 
 from santa_lib.base import build_base
 from santa_lib.features import outputs_path, run_model
-from santa_lib.precision import check_precision, native_bfloat16, set_precision
+from santa_lib.internals.precision import check_precision, native_bfloat16, set_precision
 from santa_lib.preprocessing import VGG19Preprocessing
 
 

@@ -26,7 +26,7 @@ def test_without_santa_lib_tensorflow_writes_start_up_lines():
 
 
 @pytest.mark.parametrize("code", [
-    "import santa_lib.params\nimport keras\nkeras.ops.add(1, 2)",
+    "import santa_lib.internals.params\nimport keras\nkeras.ops.add(1, 2)",
     "from santa_lib.training import steady_batches",
     "import santa_lib\nimport tensorflow as tf\nprint(tf.constant(1).numpy())",
 ])

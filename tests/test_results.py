@@ -6,7 +6,7 @@ import keras
 import nbformat
 import pytest
 
-from santa_lib.results import (
+from santa_lib.internals.results import (
     METHODS,
     collect_results,
     expected_parameters,
@@ -90,7 +90,7 @@ def test_each_method_notebook_records_exactly_its_parameters(notebook):
     notebook 04 rebuilds it from the parameters cell: the two must list the same names."""
     import ast
 
-    from santa_lib.results import lesson_notebooks, notebook_defaults
+    from santa_lib.internals.results import lesson_notebooks, notebook_defaults
 
     path = lesson_notebooks() / f"{notebook}.ipynb"
     source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib import splitting
-from santa_lib.checks import check_data
-from santa_lib.data import SPLITS, count_images
+from santa_lib.sources import splitting
+from santa_lib.sources.checks import check_data
+from santa_lib.sources.folder import SPLITS, count_images
 
 CLASS_SIZES = {"cats": 20, "dogs": 11}
 

@@ -1,6 +1,6 @@
 import time
 
-from santa_lib.timing import Stopwatch, format_duration
+from santa_lib.internals.timing import Stopwatch, format_duration
 
 
 def test_format_duration():

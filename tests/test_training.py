@@ -6,7 +6,7 @@ import pytest
 
 from santa_lib.augment import augmentation
 from santa_lib.base import build_base
-from santa_lib.data import load_splits
+from santa_lib.sources.folder import load_splits
 from santa_lib.training import (
     FrozenFrontValidation,
     method2_model,

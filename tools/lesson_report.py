@@ -4,7 +4,7 @@
 
 - :func:`describe_run` reads an executed notebook: the parameters it ran with (papermill's record
   of those injected, over the notebook's own defaults), its result bundle (the display output of
-  type ``santa_lib.results.RESULT_MIME`` that notebooks 01-03 show), its first error and its first
+  type ``santa_lib.internals.results.RESULT_MIME`` that notebooks 01-03 show), its first error and its first
   stderr output;
 - :func:`export_page` writes the executed notebook as one self-contained HTML page (images
   embedded, no script, style or font fetched from elsewhere);
@@ -28,14 +28,15 @@ import nbformat
 from nbconvert import HTMLExporter
 from notebook_outputs import CHECK_MARKER
 
-from santa_lib.results import (
+from santa_lib.comparison import COMPARISON_COLUMNS, comparison_cells, format_comparison
+from santa_lib.internals.results import (
     COMPARISON_COLUMNS,
     RESULT_MIME,
     comparison_cells,
     format_comparison,
     notebook_defaults,
 )
-from santa_lib.timing import format_duration
+from santa_lib.internals.timing import format_duration
 
 ACCURACY_FLOOR = 0.75
 """Lowest test accuracy a method may reach on the lesson's default parameters and embedded data.

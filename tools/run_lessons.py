@@ -52,7 +52,7 @@ from lesson_report import (
     write_report,
 )
 
-from santa_lib.results import notebook_defaults
+from santa_lib.internals.results import notebook_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

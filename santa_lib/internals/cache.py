@@ -1,9 +1,9 @@
-"""Where the lesson keeps what it computes once, and how it writes there safely (notebooks 00-04).
+"""Where the lesson keeps what it computes once, and the keys that name each entry.
 
 The cache holds the generated data set, the 2022 photos, calibrated random weights, extracted
 features, the model trained by notebook 02 and each method's results.
-Every entry is named by a key built from everything that determines it, and written to a
-temporary file first, then renamed into place: two notebooks running at once never see a half
+Every entry is named by a key built from everything that determines it, and written atomically
+(:mod:`santa_lib.internals.files`): two notebooks running at once never see a half
 written file, and re-running a notebook with other parameters never picks up a stale result.
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+
+from santa_lib.internals.files import atomic_write
 
 
 def default_cache_dir() -> Path:
@@ -42,27 +43,6 @@ def arrays_fingerprint(arrays: Iterable[np.ndarray]) -> str:
         digest.update(f"{array.dtype}{array.shape}".encode())
         digest.update(array.data)
     return digest.hexdigest()
-
-
-def atomic_write(path: os.PathLike | str, write: Callable[[Path], None]) -> Path:
-    """Call ``write(temp_path)`` then rename the result to ``path`` in one step.
-
-    The temporary file keeps every suffix of ``path`` (``.weights.h5``, not just ``.h5``), so
-    writers that check the file name, such as Keras' ``save_weights``, accept it.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffixes = "".join(path.suffixes)
-    stem = path.name[:len(path.name) - len(suffixes)] if suffixes else path.name
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{stem}-", suffix=suffixes)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
 
 
 def save_array(path: os.PathLike | str, array: np.ndarray) -> Path:

@@ -1,6 +1,6 @@
 """Drawing shapes for the synthetic pictures: ellipses, rectangles, limbs and the painter type.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 Every figure (a person, a tree, a car...) is a *painter*: a function that draws it with its
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import ImageDraw
 
-from santa_lib.embedded.colours import Colour
+from santa_lib.sources.embedded.colours import Colour
 
 Draw = ImageDraw.ImageDraw
 Point = tuple[float, float]

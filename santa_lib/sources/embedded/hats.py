@@ -1,6 +1,6 @@
 """Hats for the synthetic people: Santa's hat, the elf's hat, a beanie, a cap and a top hat.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 Each hat sits on a *brim line* a little above the centre of the head. Sizes are fractions of
@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from santa_lib.embedded.body import NO_HAT, Body, Outfit
-from santa_lib.embedded.colours import Colour, shade
-from santa_lib.embedded.shapes import Draw, centred_box, disc, random_side, rectangle
+from santa_lib.sources.embedded.body import NO_HAT, Body, Outfit
+from santa_lib.sources.embedded.colours import Colour, shade
+from santa_lib.sources.embedded.shapes import Draw, centred_box, disc, random_side, rectangle
 
 BRIM_RISE = 0.55  # the brim line of most hats, above the centre of the head
 
@@ -152,7 +152,7 @@ HATS: dict[str, HatPainter] = {
     "cap": _cap,
     "top": _top_hat,
 }
-"""Each hat by the name an :class:`~santa_lib.embedded.body.Outfit` gives it."""
+"""Each hat by the name an :class:`~santa_lib.sources.embedded.body.Outfit` gives it."""
 
 
 def draw_hat(draw: Draw, rng: np.random.Generator, body: Body, outfit: Outfit) -> None:

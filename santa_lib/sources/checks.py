@@ -1,6 +1,6 @@
 """``python -m santa_lib check-data DIR``: every problem of a data folder at once, with what to do.
 
-The rules themselves live in :mod:`santa_lib.data` (the notebooks' loader applies the same ones
+The rules themselves live in :mod:`santa_lib.sources.folder` (the notebooks' loader applies the same ones
 before training, from notebook 00 on); this module only gathers and reports them, decoding every
 image once to find unreadable ones.
 """
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from santa_lib.data import (
+from santa_lib.sources.folder import (
     IMAGE_SUFFIXES,
     SPLITS,
     Problem,

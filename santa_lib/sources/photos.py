@@ -1,7 +1,7 @@
 """The 2022 lesson's original photos, downloaded from their public repository on request.
 
 Used by ``python -m santa_lib photos get [DEST]`` and by the notebooks' ``data_dir="photos"``
-(:func:`santa_lib.data.resolve_data_dir` calls :func:`photos_data_dir`).
+(:func:`santa_lib.sources.folder.resolve_data_dir` calls :func:`photos_data_dir`).
 
 The 922 photos (542 / 200 / 180 in train / validation / test, classes ``not_santa`` and
 ``santa``) belong to Flatiron School and are not shipped with this project. The manifest
@@ -12,7 +12,7 @@ Each file is downloaded into a hidden staging folder inside the destination (``.
 verified, then renamed into place: nothing half-written is ever at a final path. An interrupted
 download continues where it stopped (an HTTP ``Range`` request), files already present and
 verified are not downloaded again, and a machine without internet gets a clear answer within
-seconds (:func:`santa_lib.network.host_reachable`) with the advice to fetch the photos elsewhere.
+seconds (:func:`santa_lib.sources.network.host_reachable`) with the advice to fetch the photos elsewhere.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
-from santa_lib.cache import atomic_write, default_cache_dir
-from santa_lib.data import SPLITS, DataError, is_ignored
-from santa_lib.network import host_reachable
+from santa_lib.internals.cache import default_cache_dir
+from santa_lib.internals.files import atomic_write
+from santa_lib.sources.folder import SPLITS, DataError, is_ignored
+from santa_lib.sources.network import host_reachable
 
 REPOSITORY = "learn-co-curriculum/dsc-using-pretrained-networks-codealong"
 COMMIT = "7689fdd6f7c85e0dc15811136cfa535fad9c19d5"
@@ -570,7 +571,7 @@ def photos_data_dir(dest: str | os.PathLike | None = None, *, base_url: str | No
 
     Returns at once when a complete download is there. Otherwise downloads what is missing
     (printing the license notice and a progress bar); offline, raises :class:`PhotosError` (a
-    :class:`~santa_lib.data.DataError`) within seconds with the advice to fetch them elsewhere.
+    :class:`~santa_lib.sources.folder.DataError`) within seconds with the advice to fetch them elsewhere.
     """
     folder = _resolve_dest(dest)
     if photos_complete(folder, load_manifest(manifest)):

@@ -1,10 +1,10 @@
 """Standing people for the synthetic pictures: Santa, ordinary people and elves.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 All three are one drawing, :func:`draw_person`, dressed in a different
-:class:`~santa_lib.embedded.body.Outfit`. Santa is the red coat with white fur, the white beard,
+:class:`~santa_lib.sources.embedded.body.Outfit`. Santa is the red coat with white fur, the white beard,
 the Santa hat and the black belt; other people and elves share some of these (a red coat, a
 beard, a belt) but never all of them.
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from santa_lib.embedded.body import STOUTNESS, Body, Outfit, draw_clothed_body
-from santa_lib.embedded.christmas import draw_sack
-from santa_lib.embedded.colours import (
+from santa_lib.sources.embedded.body import STOUTNESS, Body, Outfit, draw_clothed_body
+from santa_lib.sources.embedded.christmas import draw_sack
+from santa_lib.sources.embedded.colours import (
     BLACK_LEATHER,
     Colour,
     HsvRange,
@@ -25,9 +25,9 @@ from santa_lib.embedded.colours import (
     skin,
     snow_white,
 )
-from santa_lib.embedded.hats import draw_hat
-from santa_lib.embedded.head import draw_head
-from santa_lib.embedded.shapes import Draw, random_side
+from santa_lib.sources.embedded.hats import draw_hat
+from santa_lib.sources.embedded.head import draw_head
+from santa_lib.sources.embedded.shapes import Draw, random_side
 
 HAIR = HsvRange(hue=(0.02, 0.12), saturation=(0.2, 0.8), value=(0.05, 0.6))
 WHITE_HAIR_MIN_CHANNEL = 200  # a beard this light in red and blue is white, and so is the hair

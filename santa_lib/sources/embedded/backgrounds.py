@@ -1,6 +1,6 @@
 """Backgrounds for the synthetic pictures: snowy days and nights, rooms, textures, studio colour.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 A background is a float32 ``size x size x 3`` array of pixel values in 0..255 (not yet clipped)
@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from santa_lib.embedded.colours import Colour, HsvRange, clothing, shade, snow_white
+from santa_lib.sources.embedded.colours import Colour, HsvRange, clothing, shade, snow_white
 
 Background = tuple[np.ndarray, int]
 """``(pixels, ground_y)``."""

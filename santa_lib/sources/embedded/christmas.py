@@ -1,9 +1,9 @@
 """Christmas things for the synthetic pictures: Santa's sack, decorated trees and wrapped gifts.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
-Each ``draw_*`` function is a :data:`~santa_lib.embedded.shapes.Painter`: it draws its figure
+Each ``draw_*`` function is a :data:`~santa_lib.sources.embedded.shapes.Painter`: it draws its figure
 standing at ``(centre_x, feet_y)``, about ``height`` pixels tall. Gifts and tree decorations are
 often red, so that red alone does not mean "Santa".
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from santa_lib.embedded.colours import (
+from santa_lib.sources.embedded.colours import (
     Colour,
     HsvRange,
     hsv,
@@ -21,7 +21,7 @@ from santa_lib.embedded.colours import (
     shade,
     snow_white,
 )
-from santa_lib.embedded.shapes import Draw, centred_box, disc, ellipse, rectangle
+from santa_lib.sources.embedded.shapes import Draw, centred_box, disc, ellipse, rectangle
 
 # --- Santa's sack -------------------------------------------------------------------------------
 

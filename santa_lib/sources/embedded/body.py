@@ -1,6 +1,6 @@
 """A standing person's build and clothes, and drawing the body below the neck.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 :class:`Body` says where a person stands and how they are built; :class:`Outfit` what they wear.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from santa_lib.embedded.colours import BLACK_LEATHER, Colour, HsvRange, shade
-from santa_lib.embedded.shapes import SIDES, Draw, centred_box, disc, ellipse, limb, rectangle
+from santa_lib.sources.embedded.colours import BLACK_LEATHER, Colour, HsvRange, shade
+from santa_lib.sources.embedded.shapes import SIDES, Draw, centred_box, disc, ellipse, limb, rectangle
 
 STOUTNESS: tuple[float, float] = (0.85, 1.3)
 """Range of a person's build; 1 is average and widths scale with it."""
@@ -36,7 +36,7 @@ class Outfit:
     gloves: Colour
     beard: Colour | None = None
     hat: str = NO_HAT
-    """:data:`NO_HAT` or one of :data:`santa_lib.embedded.hats.HATS`."""
+    """:data:`NO_HAT` or one of :data:`santa_lib.sources.embedded.hats.HATS`."""
     hat_colour: Colour = (0, 0, 0)
     fur_trim: Colour | None = None
     """Santa's white fur on the coat, cuffs and hat (or an elf's hat band)."""

@@ -1,6 +1,6 @@
 """Composing one synthetic photo: background, props, the main figure, then a photo finish.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 :func:`draw_image` is the only public function. Everything about a picture (which background,
@@ -13,12 +13,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from santa_lib.embedded.backgrounds import draw_background
-from santa_lib.embedded.christmas import draw_gifts, draw_tree
-from santa_lib.embedded.people import draw_elf, draw_other_person, draw_santa
-from santa_lib.embedded.shapes import Draw, Painter
-from santa_lib.embedded.town import draw_car, draw_house
-from santa_lib.embedded.winter import draw_reindeer, draw_snowman
+from santa_lib.sources.embedded.backgrounds import draw_background
+from santa_lib.sources.embedded.christmas import draw_gifts, draw_tree
+from santa_lib.sources.embedded.people import draw_elf, draw_other_person, draw_santa
+from santa_lib.sources.embedded.shapes import Draw, Painter
+from santa_lib.sources.embedded.town import draw_car, draw_house
+from santa_lib.sources.embedded.winter import draw_reindeer, draw_snowman
 
 MIN_IMAGE_PX = 16
 """The smallest picture :func:`draw_image` draws."""

@@ -5,10 +5,11 @@ train / validation / test layout (README, "Your own photos"; then ``data_dir=DES
 split on its own in the given fractions (stratified), after sorting its file names and shuffling
 them with ``numpy.random.default_rng(seed)``, so the same seed always gives the same split.
 
-The data rules are :mod:`santa_lib.data`'s (two classes, only image files, every image readable,
+The data rules are :mod:`santa_lib.sources.folder`'s (two classes, only image files, every image readable,
 hidden and system files ignored), applied to ``SRC`` before anything is copied. Files are copied
-with :func:`shutil.copy2` (``SRC`` is only read) into a hidden folder next to ``DEST``, which is
-renamed into place at the end: an interrupted split never leaves half a ``DEST``.
+with :func:`shutil.copy2` (``SRC`` is only read) into a hidden folder next to ``DEST``, renamed
+into place at the end (:mod:`santa_lib.internals.files`): an interrupted split never leaves half
+a ``DEST``.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ import math
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from santa_lib.cache import cache_key
-from santa_lib.checks import CHECK_SIZE
-from santa_lib.data import (
+from santa_lib.internals.cache import cache_key
+from santa_lib.internals.files import atomic_write
+from santa_lib.internals.params import whole_number
+from santa_lib.sources.checks import CHECK_SIZE
+from santa_lib.sources.folder import (
     IMAGE_SUFFIXES,
     SPLITS,
     DataError,
@@ -75,13 +77,6 @@ def check_fractions(validation: object, test: object) -> tuple[float, float]:
     return validation, test
 
 
-def check_seed(seed: object) -> int:
-    """``--seed`` as a whole number >= 0; ValueError otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"--seed must be a whole number >= 0, got {seed!r}.")
-    return seed
-
-
 def split_sizes(count: int, validation: float, test: float) -> dict[str, int]:
     """How many of one class's ``count`` images go to train, validation and test.
 
@@ -99,7 +94,7 @@ def split_sizes(count: int, validation: float, test: float) -> dict[str, int]:
 
 
 def source_problems(src: Path) -> list[Problem]:
-    """Everything that stops ``src`` from being split: santa_lib.data's rules for a folder of
+    """Everything that stops ``src`` from being split: santa_lib.sources.folder's rules for a folder of
     class folders, at least :data:`MIN_IMAGES_PER_CLASS` images a class, every image readable."""
     problems = split_problems(src.parent, src.name)  # src read as one split: its class folders
     names = class_names_of(src)
@@ -122,7 +117,7 @@ def plan_split(src: str | os.PathLike, validation: float = DEFAULT_VALIDATION,
     ``check-data``), and ``ValueError`` naming a bad option.
     """
     validation, test = check_fractions(validation, test)
-    rng = np.random.default_rng(check_seed(seed))
+    rng = np.random.default_rng(whole_number(seed, "--seed", 0))
     src = _existing_folder(src)
     problems = source_problems(src)
     if problems:
@@ -151,7 +146,7 @@ def _marker_content(src: Path, validation: float, test: float, seed: int,
                     plan: Plan) -> dict[str, object]:
     listing = [[split, name, path.name] for split, per_class in plan.items()
                for name, paths in per_class.items() for path in paths]
-    return {"made_by": "santa_lib.splitting", "source": str(src), "validation": validation,
+    return {"made_by": "santa_lib.sources.splitting", "source": str(src), "validation": validation,
             "test": test, "seed": seed, "plan": cache_key(listing)}
 
 
@@ -192,13 +187,6 @@ def _copy_plan(plan: Plan, staged: Path) -> None:
                 shutil.copy2(path, folder / path.name)
 
 
-def _move_into_place(staged: Path, dest: Path) -> None:
-    """Rename ``staged`` to ``dest``, which is absent or an empty folder."""
-    if dest.is_dir():
-        dest.rmdir()  # only succeeds while it is still empty
-    os.rename(staged, dest)
-
-
 def split_folder(src: str | os.PathLike, dest: str | os.PathLike,
                  validation: float = DEFAULT_VALIDATION, test: float = DEFAULT_TEST,
                  seed: int = DEFAULT_SEED) -> Path:
@@ -210,7 +198,7 @@ def split_folder(src: str | os.PathLike, dest: str | os.PathLike,
     as it is. Raises :class:`SplitError` (nothing copied) or ``ValueError`` for a bad option.
     """
     validation, test = check_fractions(validation, test)
-    seed = check_seed(seed)
+    seed = whole_number(seed, "--seed", 0)
     src_folder = _existing_folder(src)
     dest = Path(dest).expanduser().resolve()
     _check_places(src_folder, dest)
@@ -221,17 +209,12 @@ def split_folder(src: str | os.PathLike, dest: str | os.PathLike,
             return dest
         raise SplitError(f"DEST {dest} holds a split made with other settings or files; nothing "
                          "was changed. Delete it first, or pick a new folder.")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.split-"))
-    try:
-        staged = work / "data"  # made with mkdir, so the umask applies (mkdtemp's is 0o700)
-        staged.mkdir()
+    def write(staged: Path) -> None:
         _copy_plan(plan, staged)
         (staged / MARKER_FILE).write_text(json.dumps(expected, indent=2) + "\n",
                                           encoding="utf-8")
-        _move_into_place(staged, dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # only our own temporary folder
+
+    atomic_write(dest, write, folder=True)
     return dest
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import socket
 import urllib.parse
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 PROBE_SECONDS = 3.0
 DEFAULT_PORTS = {"https": 443, "http": 80}
+
+Probe = Callable[[str], tuple[bool, str]]
+"""A function like :func:`host_reachable`: given an address, ``(reachable?, why in words)``."""
 
 
 def host_reachable(url: str, timeout: float = PROBE_SECONDS) -> tuple[bool, str]:

@@ -1,6 +1,6 @@
 """Writing the synthetic data set to disk, safely and atomically, and finding it in the cache.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 The images are drawn into a temporary sibling folder that is renamed into place once complete, so
@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import enum
 import json
-import operator
 import os
 import pathlib
-import shutil
-import tempfile
 from collections.abc import Mapping
 
 import numpy as np
 
-from santa_lib.cache import default_cache_dir
-from santa_lib.embedded.picture import DEFAULT_IMAGE_PX, MIN_IMAGE_PX, draw_image
+from santa_lib.internals.cache import default_cache_dir
+from santa_lib.internals.files import atomic_write
+from santa_lib.internals.params import whole_number
+from santa_lib.sources.folder import SPLITS
+from santa_lib.sources.embedded.picture import DEFAULT_IMAGE_PX, MIN_IMAGE_PX, draw_image
 
 CLASS_NAMES: tuple[str, str] = ("not_santa", "santa")
 """Class folder names; index 1 (``"santa"``) is the positive class."""
@@ -37,10 +37,8 @@ GENERATOR_VERSION: int = 5
 MARKER_FILE = ".santa_lib_embedded"
 """Name of the file written inside every folder this module created."""
 
-SPLITS: tuple[str, ...] = ("train", "validation", "test")
 JPEG_QUALITY = 90
-GENERATOR_NAME = "santa_lib.embedded"  # recorded in the marker file
-MOVE_ATTEMPTS = 3
+GENERATOR_NAME = "santa_lib.sources.embedded"  # recorded in the marker file
 
 
 class FolderState(enum.Enum):
@@ -55,21 +53,10 @@ class FolderState(enum.Enum):
 
 
 REFUSALS = {
-    FolderState.FOREIGN: "exists and is not an empty folder made by santa_lib.embedded",
-    FolderState.OTHER: "holds a santa_lib.embedded data set made with other settings",
-    FolderState.DAMAGED: "was made by santa_lib.embedded but files are missing or damaged",
+    FolderState.FOREIGN: "exists and is not an empty folder made by santa_lib.sources.embedded",
+    FolderState.OTHER: "holds a santa_lib.sources.embedded data set made with other settings",
+    FolderState.DAMAGED: "was made by santa_lib.sources.embedded but files are missing or damaged",
 }
-
-
-def _whole(value: object, what: str, minimum: int) -> int:
-    """``value`` as an int, or a ValueError naming ``what``."""
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        number = None
-    if number is None or isinstance(value, bool) or number < minimum:
-        raise ValueError(f"{what} must be a whole number >= {minimum}, got {value!r}")
-    return number
 
 
 def _check_sizes(sizes: Mapping[str, int]) -> dict[str, int]:
@@ -78,7 +65,7 @@ def _check_sizes(sizes: Mapping[str, int]) -> dict[str, int]:
     for split, count in sizes.items():
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; expected some of {SPLITS}")
-        checked[split] = _whole(count, f"the size of split {split!r}", 0)
+        checked[split] = whole_number(count, f"the size of split {split!r}", 0)
     return checked
 
 
@@ -152,30 +139,6 @@ def _write_images(root: pathlib.Path, seed: int, sizes: Mapping[str, int], image
                 image.save(folder / f"{name}_{index:04d}.jpg", format="JPEG", quality=JPEG_QUALITY)
 
 
-def _move_into_place(
-    staged: pathlib.Path, target: pathlib.Path, expected: dict[str, object]
-) -> None:
-    """Atomically rename ``staged`` to ``target`` (which is absent or empty)."""
-    for _attempt in range(MOVE_ATTEMPTS):
-        try:
-            os.rename(staged, target)  # POSIX: also replaces an empty target folder
-            return
-        except OSError:
-            state = _state(target, expected)
-            if state is FolderState.COMPLETE:  # another process won the race
-                return
-            if state is FolderState.EMPTY:  # e.g. Windows will not rename over an empty folder
-                try:
-                    target.rmdir()  # only succeeds while it is still empty
-                except OSError:
-                    pass
-                continue
-            if state is FolderState.MISSING:
-                continue
-            raise _refuse(target, state) from None
-    raise FileExistsError(f"could not move the generated data set into {target}; try again")
-
-
 def generate_dataset(
     target: str | os.PathLike[str],
     seed: int = 0,
@@ -212,8 +175,8 @@ def generate_dataset(
     """
     target = pathlib.Path(target).expanduser()
     checked = _check_sizes(sizes)
-    seed = _whole(seed, "seed", 0)
-    image_px = _whole(image_px, "image_px", MIN_IMAGE_PX)
+    seed = whole_number(seed, "seed", 0)
+    image_px = whole_number(image_px, "image_px", MIN_IMAGE_PX)
     expected = _marker_content(seed, checked, image_px)
 
     state = _state(target, expected)
@@ -222,17 +185,16 @@ def generate_dataset(
     if state not in (FolderState.MISSING, FolderState.EMPTY):
         raise _refuse(target, state)
 
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = pathlib.Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.tmp-"))
-    try:
-        staged = work / "data"  # made with os.mkdir, so the umask applies (not 0o700)
-        staged.mkdir()
+    def write(staged: pathlib.Path) -> None:
         _write_images(staged, seed, checked, image_px)
         (staged / MARKER_FILE).write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
-        _move_into_place(staged, target, expected)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # only our own temporary folder
+
+    try:
+        atomic_write(target, write, folder=True)
+    except OSError:
+        state = _state(target, expected)
+        if state is not FolderState.COMPLETE:  # else another process won the race: fine
+            raise _refuse(target, state) from None
     return target
 
 
@@ -242,7 +204,7 @@ def embedded_data_dir(
     """Return the folder of the default-size data set, generating it on first use.
 
     The folder is ``<cache_dir>/embedded-v{GENERATOR_VERSION}-seed{seed}``,
-    with ``cache_dir`` defaulting to :func:`santa_lib.cache.default_cache_dir`.
+    with ``cache_dir`` defaulting to :func:`santa_lib.internals.cache.default_cache_dir`.
     It holds ``train``, ``validation`` and ``test`` folders, each with ``not_santa``
     and ``santa`` sub-folders of JPEG images (see :func:`generate_dataset`).
     Safe to call from several processes at once.

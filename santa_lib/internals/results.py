@@ -18,7 +18,8 @@ import json
 import math
 from pathlib import Path
 
-from santa_lib.cache import atomic_write, cache_key, default_cache_dir
+from santa_lib.internals.cache import cache_key, default_cache_dir
+from santa_lib.internals.files import atomic_write
 
 RESULT_MIME = "application/vnd.santa-lib.result+json"
 """Mime type of the result bundle a method notebook displays (read by ``tools/run_lessons.py``).
@@ -36,17 +37,6 @@ METHODS = {
     "03_fine_tuning": "3 · fine-tuning",
 }
 """The method notebooks, by file stem, and how the comparison names their methods."""
-
-REFERENCE_2022 = [
-    {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74, "note": None},
-    {"method": "2 · frozen base + augmentation", "test_accuracy": 0.930, "seconds": 1125,
-     "note": "method 2's figure is a validation accuracy (it reported no test score)"},
-    {"method": "3 · fine-tuning", "test_accuracy": 0.906, "seconds": 400,
-     "note": "method 3's time is about 6 min 40 s"},
-]
-"""The 2022 lesson's own figures: the original photos, ImageNet weights, the author's laptop CPU
-(1:14, 18:45 and about 6:40)."""
-
 
 def trainable_parameters(model) -> int:
     """How many numbers the optimizer updates: the sizes of ``model.trainable_weights``."""
@@ -161,38 +151,3 @@ def collect_results(given: dict[str, object], folder: str | Path | None = None,
         else:
             found.append(result)
     return found, missing
-
-
-COMPARISON_COLUMNS = ("method", "test accuracy", "test loss", "time", "trainable parameters",
-                      "images seen", "weights", "precision")
-"""The columns of the comparison, in notebook 04, the terminal and the run report."""
-
-
-def comparison_cells(result: dict) -> dict[str, str]:
-    """One record's figures as the comparison shows them, by column (:data:`COMPARISON_COLUMNS`)."""
-    from santa_lib.timing import format_duration
-
-    return {
-        "method": result["method"],
-        "test accuracy": f"{result['test_accuracy']:.3f}",
-        "test loss": f"{result['test_loss']:.3f}",
-        "time": format_duration(result["seconds"]),
-        "trainable parameters": f"{result['trainable_parameters']:,}",
-        "images seen": f"{result['images_seen']:,}",
-        "weights": result["weights"],
-        "precision": result["precision"],
-    }
-
-
-def format_comparison(results: list[dict]) -> str:
-    """The records as an aligned plain-text table, one row per method ("" without any)."""
-    if not results:
-        return ""
-    rows = [list(comparison_cells(result).values()) for result in results]
-    header = list(COMPARISON_COLUMNS)
-    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                       for column, (cell, width) in enumerate(zip(row, widths, strict=True)))
-             for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)

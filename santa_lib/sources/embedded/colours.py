@@ -1,6 +1,6 @@
 """Colours for the synthetic pictures: HSV ranges, shading and the palettes the figures share.
 
-Part of :mod:`santa_lib.embedded`, the synthetic data set that notebook 00 ("the data") uses by
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
 default; students may skip this sub-package.
 
 A colour is picked by drawing hue, saturation and value from ranges with the picture's random

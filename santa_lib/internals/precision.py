@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PRECISIONS = ("float32", "bfloat16")
+from santa_lib.internals.params import check_precision
+
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 """Linux ``/proc/cpuinfo`` flags of x86 CPUs with native bfloat16 arithmetic."""
 MIN_GPU_CAPABILITY = (8, 0)
@@ -50,13 +51,6 @@ def native_bfloat16(cpuinfo: str | Path = "/proc/cpuinfo",
         return True, f"a CPU with {' and '.join(found)}"
     return False, (f"this machine has no GPU of compute capability 8.0 or more and its CPU lacks "
                    f"{' and '.join(CPU_BF16_FLAGS)}")
-
-
-def check_precision(precision: object) -> str:
-    """``precision`` as one of :data:`PRECISIONS`, or a ``ValueError`` naming the parameter."""
-    if not isinstance(precision, str) or precision.lower() not in PRECISIONS:
-        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}.")
-    return precision.lower()
 
 
 def set_precision(precision: str = "float32", native: tuple[bool, str] | None = None) -> str:

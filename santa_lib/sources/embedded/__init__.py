@@ -15,7 +15,7 @@ images are drawn in.
 
 Typical use::
 
-    from santa_lib.embedded import embedded_data_dir
+    from santa_lib.sources.embedded import embedded_data_dir
 
     data_dir = embedded_data_dir()  # generated on first use, then cached
     train_dir = data_dir / "train"  # train/not_santa/*.jpg, train/santa/*.jpg
@@ -36,7 +36,7 @@ The modules, from the bottom up:
 - ``dataset``      the data set on disk: layout, marker file, atomic writing, the cache folder
 """
 
-from santa_lib.embedded.dataset import (
+from santa_lib.sources.embedded.dataset import (
     CLASS_NAMES,
     GENERATOR_VERSION,
     MARKER_FILE,
@@ -44,7 +44,7 @@ from santa_lib.embedded.dataset import (
     embedded_data_dir,
     generate_dataset,
 )
-from santa_lib.embedded.picture import draw_image
+from santa_lib.sources.embedded.picture import draw_image
 
 __all__ = [
     "CLASS_NAMES",
