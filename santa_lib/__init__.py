@@ -9,13 +9,14 @@ topic                 ``sl.`` names                                       module
 ====================  ==================================================  =================
 the pictures          load_data, find_data, data_description,             data
                       count_images, format_counts, read_pictures
-the base's weights    choose_weights, calibrate, weights_outlook          weights
+the base's weights    choose_weights, weights_outlook                     weights
 inside the models     VGG19Preprocessing, augmentation                    preprocessing,
                                                                           augment
 method 1              extract_features                                    features
 methods 2 and 3       training_batches, steady_batches,                   training
                       FrozenFrontValidation, method2_model_path,
-                      save_model, train_method2_head
+                      fine_tuned_model_path, save_model,
+                      train_method2_head
 what they learned     predict_probabilities, confusion_matrix,            evaluation
                       misclassified, gradcam_examples
 did it fine-tune?     snapshot_weights, weight_changes,                   finetuning
@@ -23,11 +24,13 @@ did it fine-tune?     snapshot_weights, weight_changes,                   finetu
 where it looks        gradcam_heatmaps                                    gradcam
 pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
                       plot_confusion_matrix, misclassified_gallery,
-                      gradcam_grid
-reading the run       history_observations, comparison observations       observations
-the comparison        collect_results, format_comparison,                 comparison
-                      comparison_chart
-bookkeeping           Run, set_precision                                  internals
+                      gradcam_grid, answer_titles
+reading the run       history_observations, settings_outlook,             observations
+                      comparison_observations, run_context
+the comparison        format_comparison, comparison_chart,                comparison
+                      REFERENCE_2022, RULE
+bookkeeping           Run, checked_parameters, collect_results,           internals
+                      set_precision
 ====================  ==================================================  =================
 
 Beneath these, apart:
@@ -59,22 +62,25 @@ __version__ = "2.0.0"
 _HOMES = {
     "data": ("load_data", "find_data", "data_description", "count_images", "format_counts",
              "read_pictures"),
-    "weights": ("choose_weights", "calibrate", "weights_outlook"),
+    "weights": ("choose_weights", "weights_outlook"),
     "preprocessing": ("VGG19Preprocessing",),
     "augment": ("augmentation",),
     "features": ("extract_features",),
     "training": ("training_batches", "steady_batches", "FrozenFrontValidation",
-                 "method2_model_path", "save_model", "train_method2_head"),
+                 "method2_model_path", "fine_tuned_model_path", "save_model",
+                 "train_method2_head"),
     "evaluation": ("predict_probabilities", "confusion_matrix", "misclassified",
                    "gradcam_examples"),
     "finetuning": ("snapshot_weights", "weight_changes", "format_weight_changes",
                    "weight_change_summary"),
     "gradcam": ("gradcam_heatmaps",),
     "plots": ("sample_grid", "augmentation_grid", "plot_history", "plot_confusion_matrix",
-              "misclassified_gallery", "gradcam_grid"),
-    "observations": (),
-    "comparison": ("collect_results", "format_comparison", "comparison_chart"),
-    "internals.results": ("Run",),
+              "misclassified_gallery", "gradcam_grid", "answer_titles"),
+    "observations": ("history_observations", "settings_outlook", "comparison_observations",
+                     "run_context"),
+    "comparison": ("format_comparison", "comparison_chart", "REFERENCE_2022", "RULE"),
+    "internals.results": ("Run", "collect_results"),
+    "internals.params": ("checked_parameters",),
     "internals.precision": ("set_precision",),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -6,33 +6,72 @@ here once.
 
 from __future__ import annotations
 
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+
 from santa_lib.internals.timing import format_duration
 
 REFERENCE_2022 = [
     {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74, "note": None},
     {"method": "2 · frozen base + augmentation", "test_accuracy": 0.930, "seconds": 1125,
      "note": "method 2's figure is a validation accuracy (it reported no test score)"},
-    {"method": "3 · fine-tuning", "test_accuracy": 0.906, "seconds": 400,
-     "note": "method 3's time is about 6 min 40 s"},
+    {"method": "3 · fine-tuning", "test_accuracy": 0.906, "seconds": 1125 + 400,
+     "note": "method 3's time is its 6 min 40 s of fine-tuning plus method 2's 18 min 45 s, the "
+             "head it starts from"},
 ]
 """The 2022 lesson's own figures: the original photos, ImageNet weights, the author's laptop CPU
-(1:14, 18:45 and about 6:40)."""
+(1:14, 18:45, and about 6:40 of fine-tuning on top of method 2's model), on this comparison's
+footing (:data:`RULE`)."""
 
 
-COMPARISON_COLUMNS = ("method", "test accuracy", "test loss", "time", "trainable parameters",
-                      "images seen", "weights", "precision")
+COMPARISON_COLUMNS = ("method", "test accuracy", "test loss", "scored epoch", "time",
+                      "trainable parameters", "images seen", "weights", "precision")
 """The columns of the comparison, in notebook 04, the terminal and the run report."""
+
+RULE = ("Every method is scored with the weights of its best validation epoch (the first epoch "
+        "with the highest validation accuracy), and method 3's time and images seen include "
+        "the head training it starts from (method 2's).")
+"""The footing the comparison puts the methods on, in words (notebook 04 and the report)."""
+
+
+def total_seconds(result: dict) -> float | None:
+    """The method's whole cost in seconds: its own part, plus the head it builds on (method 3);
+    None when that head's cost is not known."""
+    head = result.get("head")
+    if result["notebook"] == "03_fine_tuning" and head is None:
+        return None
+    return result["seconds"] + (head or {}).get("seconds", 0.0)
+
+
+def total_images(result: dict) -> int | None:
+    """Training pictures the method went through, the head's training included (method 3)."""
+    head = result.get("head")
+    if result["notebook"] == "03_fine_tuning" and head is None:
+        return None
+    return result["images_seen"] + (head or {}).get("images_seen", 0)
+
+
+def _with_head(total, own, head_part, text) -> str:
+    if total is None:
+        return f"{text(own)} + head (not recorded)"
+    return text(total) if head_part is None else f"{text(total)} (head {text(head_part)})"
 
 
 def comparison_cells(result: dict) -> dict[str, str]:
     """One record's figures as the comparison shows them, by column (:data:`COMPARISON_COLUMNS`)."""
+    head = result.get("head") or {}
+    epochs = len(result["history"].get("loss", [])) or "?"
     return {
         "method": result["method"],
         "test accuracy": f"{result['test_accuracy']:.3f}",
         "test loss": f"{result['test_loss']:.3f}",
-        "time": format_duration(result["seconds"]),
+        "scored epoch": f"{result.get('scored_epoch', '?')} of {epochs}",
+        "time": _with_head(total_seconds(result), result["seconds"], head.get("seconds"),
+                           format_duration),
         "trainable parameters": f"{result['trainable_parameters']:,}",
-        "images seen": f"{result['images_seen']:,}",
+        "images seen": _with_head(total_images(result), result["images_seen"],
+                                  head.get("images_seen"), lambda n: f"{n:,}"),
         "weights": result["weights"],
         "precision": result["precision"],
     }
@@ -50,3 +89,93 @@ def format_comparison(results: list[dict]) -> str:
              for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _method_key(method: str) -> str:
+    """Match rows by the method's number ("2 · frozen base" and "2" agree), else by name."""
+    match = re.match(r"\s*(\d+)", str(method))
+    return match.group(1) if match else str(method).strip().lower()
+
+
+def _value(row: Mapping | None, field: str) -> float | None:
+    value = None if row is None else row.get(field)
+    return None if value is None else float(value)
+
+
+def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
+                 text, top: float) -> None:
+    """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value.
+
+    A method this run lacks is marked "not run"; a figure the reference lacks, "n/a".
+    """
+    width = 0.38 if theirs else 0.6
+    series = [(ours, 0.0 if not theirs else -width / 2, "not run",
+               dict(color="tab:blue", label="this run"))]
+    if theirs:
+        series.append((theirs, width / 2, "n/a",
+                       dict(facecolor="white", edgecolor="dimgray", hatch="//",
+                            label="2022 lesson")))
+    for rows, offset, missing, style in series:
+        for position, key in enumerate(keys):
+            value = _value(rows.get(key), field)
+            x = position + offset
+            if value is None:
+                axis.text(x, top * 0.02, missing, ha="center", va="bottom", fontsize=9,
+                          color="dimgray")
+                continue
+            axis.bar(x, value, width, **style)
+            style = {k: v for k, v in style.items() if k != "label"}  # one legend entry each
+            axis.text(x, value + top * 0.015, text(value), ha="center", va="bottom", fontsize=9)
+    axis.set_xticks(range(len(keys)))
+
+
+def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | None = None,
+                     title: str = "The three methods compared"):
+    """Test accuracy (left) and wall-clock time (right) per method, this run against 2022's.
+
+    ``rows``: records as saved by :mod:`santa_lib.internals.results` (method 3's time counts the
+    head it builds on, :func:`total_seconds`), or dicts with ``method``, ``test_accuracy`` and
+    ``seconds``. ``reference``: the 2022 lesson's figures,
+    dicts with ``method``, ``test_accuracy`` (may be None), ``seconds`` and ``note``, drawn
+    hatched beside this run's; their notes go under the chart. Methods missing from either list
+    are marked, not dropped, so the chart still reads with one or two methods run.
+    """
+    import matplotlib.pyplot as plt
+
+    reference = list(reference or [])
+    if not rows and not reference:
+        raise ValueError("nothing to compare: give at least one method's results.")
+    ours = {_method_key(row["method"]): {**row, "seconds": total_seconds(row)}
+            if "notebook" in row else row for row in rows}
+    theirs = {_method_key(row["method"]): row for row in reference}
+    keys = list(dict.fromkeys([*ours, *theirs]))
+    if all(key.isdigit() for key in keys):
+        keys.sort(key=int)
+    labels = [textwrap.fill(str((ours.get(key) or theirs[key])["method"]), 16) for key in keys]
+    figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(10, 4.2))
+
+    _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
+    accuracy_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
+    accuracy_axis.set_ylim(0, 1.1)
+    accuracy_axis.set_ylabel("test accuracy")
+    accuracy_axis.set_title("Test accuracy (higher is better)")
+
+    seconds = [_value(table.get(key), "seconds") for table in (ours, theirs) for key in keys]
+    longest = max([value for value in seconds if value is not None], default=1.0) or 1.0
+    _paired_bars(time_axis, keys, ours, theirs, "seconds", lambda v: f"{v:.0f} s", longest)
+    time_axis.set_ylim(0, longest * 1.15)
+    time_axis.set_ylabel("seconds")
+    time_axis.set_title("Wall-clock time (lower is faster)")
+
+    for axis in (accuracy_axis, time_axis):
+        axis.set_xticklabels(labels, fontsize=9)
+        axis.spines[["top", "right"]].set_visible(False)
+    handles, names = accuracy_axis.get_legend_handles_labels()
+    figure.legend(handles, names, loc="upper right", ncols=len(names), frameon=False)
+    figure.suptitle(title, x=0.02, ha="left")
+    notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
+    footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""
+    figure.text(0.01, 0.01, footnote, fontsize=9, va="bottom", color="dimgray")
+    figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
+    plt.close(figure)
+    return figure

@@ -16,8 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir, load_array, save_array
 from santa_lib.data import Split
+from santa_lib.internals.cache import (
+    arrays_fingerprint,
+    cache_key,
+    default_cache_dir,
+    load_array,
+    save_array,
+)
 from santa_lib.internals.timing import Stopwatch
 
 
@@ -99,9 +105,10 @@ def cached_outputs(model, images: np.ndarray, batch_size: int = 64,
     return outputs, False
 
 
-def extract_features(feature_extractor, splits: dict[str, Split], batch_size: int = 64,
+def extract_features(feature_extractor, *splits: Split, batch_size: int = 64,
                      cache_dir: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
-    """``feature_extractor``'s output for every split's pictures, from the cache when it has it.
+    """``feature_extractor``'s output for each split's pictures, by split name, from the cache
+    when it has them.
 
     What ``feature_extractor.predict(split.images)`` gives, split by split, computed by one graph
     call per batch of 64 and kept on disk. Prints, for each split, whether its features were
@@ -109,10 +116,10 @@ def extract_features(feature_extractor, splits: dict[str, Split], batch_size: in
     """
     weights_id = weights_fingerprint(feature_extractor)
     features: dict[str, np.ndarray] = {}
-    for name, split in splits.items():
+    for split in splits:
         timer = Stopwatch()
-        features[name], cached = cached_outputs(feature_extractor, split.images, batch_size,
-                                                cache_dir, weights_id)
+        features[split.name], cached = cached_outputs(feature_extractor, split.images,
+                                                      batch_size, cache_dir, weights_id)
         how = "read from the cache" if cached else f"computed in {timer}"
-        print(f"{name:<10} {len(split):>4} images: features {how}")
+        print(f"{split.name:<10} {len(split):>4} pictures: features {how}")
     return features

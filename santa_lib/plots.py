@@ -3,8 +3,9 @@
 - the data and training: :func:`sample_grid` (00), :func:`augmentation_grid` (02),
   :func:`plot_history` (01-03);
 - what each method learned: :func:`plot_confusion_matrix`, :func:`misclassified_gallery`
-  (with :mod:`santa_lib.evaluation`), :func:`gradcam_grid` (with :mod:`santa_lib.gradcam`);
-- the three methods side by side: :func:`comparison_chart`.
+  (with :mod:`santa_lib.evaluation`), :func:`gradcam_grid` (with :mod:`santa_lib.gradcam`).
+
+The three methods side by side are drawn by :func:`santa_lib.comparison.comparison_chart`.
 
 Every function returns its figure closed, so a notebook shows it once, as the cell's value.
 """
@@ -12,7 +13,6 @@ Every function returns its figure closed, so a notebook shows it once, as the ce
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -66,9 +66,9 @@ def sample_grid(split: Split, per_class: int = 6, seed: int = 0,
 
     rng = np.random.default_rng(seed)
     titles = class_titles or split.class_names
-    figure, axes = plt.subplots(len(split.class_names), per_class,
-                                figsize=(1.6 * per_class, 1.8 * len(split.class_names)),
-                                squeeze=False)
+    rows = len(split.class_names)
+    figure, axes = plt.subplots(rows, per_class, figsize=(1.6 * per_class, 2.0 * rows + 0.5),
+                                squeeze=False, layout="constrained")
     for label, row in enumerate(axes):
         indices = np.flatnonzero(split.labels == label)
         chosen = rng.choice(indices, size=min(per_class, len(indices)), replace=False)
@@ -78,7 +78,6 @@ def sample_grid(split: Split, per_class: int = 6, seed: int = 0,
             axis.imshow(split.images[index])
             axis.set_title(titles[label], fontsize=9)
     figure.suptitle(f"{split.name}: {per_class} random images per class")
-    figure.tight_layout()
     plt.close(figure)
     return figure
 
@@ -212,6 +211,22 @@ def misclassified_gallery(split: Split, probabilities: np.ndarray, indices: Sequ
     return figure
 
 
+def answer_titles(probabilities: np.ndarray, labels: np.ndarray | None = None,
+                  class_names: Sequence[str] = ("not_santa", "santa")) -> list[str]:
+    """Titles saying the model's P(santa), and, where the true class is known, the true class
+    and whether the answer was right or wrong."""
+    titles = []
+    for index, probability in enumerate(np.asarray(probabilities, dtype="float64").reshape(-1)):
+        answer = _probability_label(class_names[1], probability)
+        if labels is None:
+            titles.append(f"{answer}\nsays {class_names[int(probability > 0.5)]}")
+            continue
+        truth = int(np.asarray(labels).reshape(-1)[index] > 0.5)
+        verdict = "right" if int(probability > 0.5) == truth else "WRONG"
+        titles.append(f"true {class_names[truth]}: {verdict}\n{answer}")
+    return titles
+
+
 def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str] | None = None,
                  columns: int = 8, alpha: float = 0.45,
                  title: str = "Where the model looks (Grad-CAM)"):
@@ -219,6 +234,7 @@ def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str]
 
     ``heatmaps`` are in [0, 1] (from :func:`santa_lib.gradcam.gradcam_heatmaps`); a coarser map
     is stretched over the picture. Red marks what pushed the score up most, blue nothing.
+    ``titles`` usually come from :func:`answer_titles`.
     """
     import matplotlib.pyplot as plt
 
@@ -251,93 +267,5 @@ def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str]
     figure.colorbar(heat, ax=axes.ravel().tolist(), shrink=0.6, pad=0.02,
                     label="heat (0 = none, 1 = most)")
     figure.suptitle(title)
-    plt.close(figure)
-    return figure
-
-
-def _method_key(method: str) -> str:
-    """Match rows by the method's number ("2 · frozen base" and "2" agree), else by name."""
-    match = re.match(r"\s*(\d+)", str(method))
-    return match.group(1) if match else str(method).strip().lower()
-
-
-def _value(row: Mapping | None, field: str) -> float | None:
-    value = None if row is None else row.get(field)
-    return None if value is None else float(value)
-
-
-def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
-                 text, top: float) -> None:
-    """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value.
-
-    A method this run lacks is marked "not run"; a figure the reference lacks, "n/a".
-    """
-    width = 0.38 if theirs else 0.6
-    series = [(ours, 0.0 if not theirs else -width / 2, "not run",
-               dict(color="tab:blue", label="this run"))]
-    if theirs:
-        series.append((theirs, width / 2, "n/a",
-                       dict(facecolor="white", edgecolor="dimgray", hatch="//",
-                            label="2022 lesson")))
-    for rows, offset, missing, style in series:
-        for position, key in enumerate(keys):
-            value = _value(rows.get(key), field)
-            x = position + offset
-            if value is None:
-                axis.text(x, top * 0.02, missing, ha="center", va="bottom", fontsize=9,
-                          color="dimgray")
-                continue
-            axis.bar(x, value, width, **style)
-            style = {k: v for k, v in style.items() if k != "label"}  # one legend entry each
-            axis.text(x, value + top * 0.015, text(value), ha="center", va="bottom", fontsize=9)
-    axis.set_xticks(range(len(keys)))
-
-
-def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | None = None,
-                     title: str = "The three methods compared"):
-    """Test accuracy (left) and wall-clock time (right) per method, this run against 2022's.
-
-    ``rows``: dicts with ``method``, ``test_accuracy`` and ``seconds`` (as saved by
-    :mod:`santa_lib.internals.results`; other keys are ignored). ``reference``: the 2022 lesson's figures,
-    dicts with ``method``, ``test_accuracy`` (may be None), ``seconds`` and ``note``, drawn
-    hatched beside this run's; their notes go under the chart. Methods missing from either list
-    are marked, not dropped, so the chart still reads with one or two methods run.
-    """
-    import matplotlib.pyplot as plt
-
-    reference = list(reference or [])
-    if not rows and not reference:
-        raise ValueError("nothing to compare: give at least one method's results.")
-    ours = {_method_key(row["method"]): row for row in rows}
-    theirs = {_method_key(row["method"]): row for row in reference}
-    keys = list(dict.fromkeys([*ours, *theirs]))
-    if all(key.isdigit() for key in keys):
-        keys.sort(key=int)
-    labels = [textwrap.fill(str((ours.get(key) or theirs[key])["method"]), 16) for key in keys]
-    figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(10, 4.2))
-
-    _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
-    accuracy_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
-    accuracy_axis.set_ylim(0, 1.1)
-    accuracy_axis.set_ylabel("test accuracy")
-    accuracy_axis.set_title("Test accuracy (higher is better)")
-
-    seconds = [_value(table.get(key), "seconds") for table in (ours, theirs) for key in keys]
-    longest = max([value for value in seconds if value is not None], default=1.0) or 1.0
-    _paired_bars(time_axis, keys, ours, theirs, "seconds", lambda v: f"{v:.0f} s", longest)
-    time_axis.set_ylim(0, longest * 1.15)
-    time_axis.set_ylabel("seconds")
-    time_axis.set_title("Wall-clock time (lower is faster)")
-
-    for axis in (accuracy_axis, time_axis):
-        axis.set_xticklabels(labels, fontsize=9)
-        axis.spines[["top", "right"]].set_visible(False)
-    handles, names = accuracy_axis.get_legend_handles_labels()
-    figure.legend(handles, names, loc="upper right", ncols=len(names), frameon=False)
-    figure.suptitle(title, x=0.02, ha="left")
-    notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
-    footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""
-    figure.text(0.01, 0.01, footnote, fontsize=9, va="bottom", color="dimgray")
-    figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
     plt.close(figure)
     return figure

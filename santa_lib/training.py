@@ -7,26 +7,29 @@ the machinery around those calls:
   training one shuffled and augmented afresh every epoch;
 - :class:`FrozenFrontValidation`: a callback that scores the validation split each epoch while
   running the frozen front of the model over it only once;
-- :func:`method2_model_path`, :func:`save_model`: where notebook 02 leaves its trained model for
-  notebook 03, written atomically;
+- :func:`method2_model_path`, :func:`fine_tuned_model_path`, :func:`save_model`: where notebook
+  02 leaves its trained model for notebook 03 (and 03 its fine-tuned one), written atomically;
 - :func:`train_method2_head`: notebook 02's steps in one call, for notebook 03 run on its own.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
-from santa_lib.internals.files import atomic_write
 from santa_lib.data import Split
 from santa_lib.features import cached_outputs
 from santa_lib.freezing import frozen_front_and_rest, nested_base
+from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
+from santa_lib.internals.files import atomic_write
+from santa_lib.internals.results import Run
 from santa_lib.preprocessing import VGG19Preprocessing
+from santa_lib.weights import WeightsChoice, weights_key
 
 # fit(shuffle=True), the default, warns that a tf.data.Dataset is not shuffled by Keras: ours
 # shuffles itself every epoch (training_batches), so the warning would only be noise.
@@ -147,7 +150,7 @@ class FrozenFrontValidation(keras.callbacks.Callback):
 
 
 def method2_model(base, image_size: int):
-    """Method 2's model: preprocessing, the base, Flatten, Dense(132, relu), Dense(1, sigmoid).
+    """Method 2's model around ``base``: preprocessing, the base, Flatten, Dense(132), Dense(1).
 
     The same layers notebook 02 writes out; used when notebook 03 has to train the head itself.
     """
@@ -161,40 +164,67 @@ def method2_model(base, image_size: int):
     ], name="santa_classifier")
 
 
-def train_method2_head(base, train: Split, validation: Split, *, image_size: int, epochs: int,
-                       batch_size: int, learning_rate: float, steps_per_epoch: int | None,
-                       augment, seed: int):
+def train_method2_head(run: Run, choice: WeightsChoice, train: Split, validation: Split,
+                       augment):
     """Notebook 02's steps in one call: build, freeze the base, compile, fit. Returns the model.
 
-    For notebook 03 run on its own, when notebook 02's model is not in the cache.
+    For notebook 03 run on its own, when notebook 02's model is not in the cache; the settings
+    are the run's method-2 ones (``head_epochs``, ``head_learning_rate``), and the time and
+    pictures it took are recorded in ``run`` as the head's cost.
     """
+    settings = run.method2_settings()
+    started = time.perf_counter()
+    image_size = settings["image_size"]
+    base = keras.applications.VGG19(weights=choice.argument, include_top=False,
+                                    input_shape=(image_size, image_size, 3))
     model = method2_model(base, image_size)
     base.trainable = False
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=settings["learning_rate"]),
                   loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(training_batches(train, batch_size, augment, seed, steps_per_epoch),
-              epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=2,
-              callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
+    keep_best = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max",
+                                              patience=settings["epochs"],
+                                              restore_best_weights=True)
+    steps = settings["steps_per_epoch"]
+    history = model.fit(
+        training_batches(train, settings["batch_size"], augment, settings["seed"], steps),
+        epochs=settings["epochs"], steps_per_epoch=steps, verbose=2,
+        callbacks=[FrozenFrontValidation(validation.images, validation.labels), keep_best])
+    seen = len(history.epoch) * (steps * settings["batch_size"] if steps else len(train))
+    run.record_head(time.perf_counter() - started, seen, "trained in this notebook")
     return model
 
 
-def method2_model_path(weights_key: str, train: Split, validation: Split, *, epochs: int,
-                       batch_size: int, learning_rate: float, steps_per_epoch: int | None,
-                       seed: int, cache_dir: str | os.PathLike | None = None) -> Path:
-    """The ``.keras`` file where notebook 02 saves its whole trained model for notebook 03.
-
-    Named by a key of everything that determines that model (pictures, the base's weights as
-    :func:`santa_lib.base.weights_key` names them, precision, training settings), so notebook 03
-    never starts from a model trained on other terms, and knows the name before building anything.
-    """
+def _model_path(kind: str, settings: dict, choice: WeightsChoice, train: Split,
+                validation: Split, cache_dir: str | os.PathLike | None) -> Path:
     key = cache_key(
-        "method2-v3",
+        kind,
         arrays_fingerprint([train.images, train.labels, validation.images, validation.labels]),
-        weights_key,
+        weights_key(choice, settings["image_size"], train.images, settings["seed"]),
         keras.mixed_precision.global_policy().name,
-        epochs, batch_size, learning_rate, steps_per_epoch, seed,
+        sorted((name, value) for name, value in settings.items() if name != "my_photo"),
     )
-    return Path(cache_dir or default_cache_dir()) / "models" / f"method2-{key}.keras"
+    return Path(cache_dir or default_cache_dir()) / "models" / f"{kind}-{key}.keras"
+
+
+def method2_model_path(run: Run, train: Split, validation: Split, choice: WeightsChoice,
+                       cache_dir: str | os.PathLike | None = None) -> Path:
+    """The ``.keras`` file where notebook 02 saves its trained model for notebook 03.
+
+    Named by a key of everything that determines that model (pictures, the base's weights,
+    precision, the method-2 settings of ``run``: in notebook 03, ``head_epochs`` and
+    ``head_learning_rate``), so notebook 03 never starts from a model trained on other terms,
+    and knows the name before building anything.
+    """
+    return _model_path("method2-v4", run.method2_settings(), choice, train, validation,
+                       cache_dir)
+
+
+def fine_tuned_model_path(run: Run, train: Split, validation: Split, choice: WeightsChoice,
+                          cache_dir: str | os.PathLike | None = None) -> Path:
+    """The ``.keras`` file where notebook 03 saves its fine-tuned model (named like
+    :func:`method2_model_path`, by all of notebook 03's settings)."""
+    return _model_path("fine-tuned-v1", dict(run.parameters), choice, train, validation,
+                       cache_dir)
 
 
 def save_model(model, path: str | os.PathLike) -> Path:

@@ -8,15 +8,16 @@ The notebooks build the base themselves, with the line a transfer-learning lesso
 This module only settles ``choice.argument`` from the ``weights`` parameter, and says which it is:
 
 - ``"auto"`` (the default): ``"imagenet"`` when Keras has the file cached or can download it
-  (it is fetched here, through Keras' own cache and hash check); otherwise ``None``, random
-  weights, with a plain message saying so, why, and how to get the real ones;
+  (it is fetched here, through Keras' own cache and hash check); otherwise random weights (the
+  offline fallback), with a plain message saying so, why, and how to get the real ones;
 - ``"imagenet"``: ImageNet weights or a fast, clear failure; never a silent fallback;
 - ``"random"`` (or ``None``): seeded random weights;
 - a path to a VGG19 no-top weights file, refused up front unless it fills every tensor.
 
-Random weights straight from Keras teach nothing here (see :func:`calibrate`), so after building
-the base the notebooks call ``calibrate(base, choice, train.images)``: it does nothing to
-pretrained weights, and calibrates random ones once per key, keeping them in the cache.
+Random weights straight from Keras (``weights=None``) teach nothing here (see :func:`lsuv`), so
+for random weights the argument is a file of random weights drawn from the seed and calibrated
+on training pictures, made once per key and kept in the lesson's cache
+(:func:`calibrated_weights`). Pretrained weights are never touched.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from santa_lib.sources.imagenet import (
 )
 from santa_lib.sources.network import Probe, host_reachable
 
-
 CALIBRATION_IMAGES = 128
 CALIBRATION_VERSION = "calibrated-v2"
 """Part of the calibrated weights' cache key: bumped whenever drawing or calibrating changes."""
@@ -50,19 +50,22 @@ CALIBRATION_VERSION = "calibrated-v2"
 class WeightsChoice:
     """Which weights the base gets: ``kind`` is ``"imagenet"``, ``"random"`` or ``"file"``.
 
-    ``argument`` is what to pass to ``keras.applications.VGG19(weights=...)``;
+    ``argument`` is what to pass to ``keras.applications.VGG19(weights=...)``: ``"imagenet"``,
+    a weights file's path, or, for random weights, the file of calibrated random weights this
+    module made (``None``, Keras' raw random weights, only when no training pictures were given).
     ``fallback_reason`` is set when ``"auto"`` fell back to random weights.
     """
 
     kind: str
     path: Path | None = None
     fallback_reason: str | None = None
-    seed: int = 0
+    calibration: str = ""
 
     @property
     def argument(self) -> str | None:
-        """``"imagenet"``, the weights file's path, or ``None`` (random weights)."""
-        return {"imagenet": "imagenet", "file": str(self.path)}.get(self.kind)
+        """The ``weights=`` argument for ``keras.applications.VGG19``."""
+        return None if self.path is None else (
+            "imagenet" if self.kind == "imagenet" else str(self.path))
 
     @property
     def label(self) -> str:
@@ -77,12 +80,11 @@ class WeightsChoice:
             return f"Using ImageNet weights ({self.path})."
         if self.kind == "file":
             return f"Using VGG19 weights from {self.path}."
+        calibrated = f" {self.calibration}" if self.calibration else ""
         if self.fallback_reason is None:
-            return ("Using random VGG19 weights (asked for), calibrated on training images: "
-                    "no ImageNet features.")
-        return ("OFFLINE FALLBACK: using RANDOM VGG19 weights, calibrated on training images, "
-                f"instead of ImageNet ones. Why: {self.fallback_reason}. "
-                + how_to_get_weights())
+            return (f"Using random VGG19 weights (asked for): no ImageNet features.{calibrated}")
+        return ("OFFLINE FALLBACK: using RANDOM VGG19 weights instead of ImageNet ones. Why: "
+                f"{self.fallback_reason}. {how_to_get_weights()}{calibrated}")
 
 
 def _imagenet_or_why(probe: Probe, download: bool) -> tuple[bool, str]:
@@ -102,28 +104,35 @@ def _imagenet_or_why(probe: Probe, download: bool) -> tuple[bool, str]:
     return True, ""
 
 
-def choose_weights(weights: object = "auto", image_size: int = 64, seed: int = 0, *,
-                   probe: Probe = host_reachable, download: bool = True) -> WeightsChoice:
+def choose_weights(weights: object = "auto", train_images: np.ndarray | None = None,
+                   seed: int = 0, *, probe: Probe = host_reachable,
+                   download: bool = True) -> WeightsChoice:
     """Settle which weights ``weights`` means on this machine, now (see the module docstring).
 
     ``"imagenet"`` raises :class:`~santa_lib.sources.imagenet.WeightsError` within seconds, with
     the advice, when the file is neither cached nor downloadable; ``"auto"`` falls back to
-    random weights. A weights file is checked against VGG19 at ``image_size`` first.
-    ``download=False`` only probes the host (notebook 00's outlook).
+    random weights. A weights file is checked against VGG19 first. Random weights are drawn
+    from ``seed`` and calibrated on ``train_images`` (uint8 pictures, whose size is the input
+    size), once per key (:func:`calibrated_weights`). ``download=False`` only probes the host
+    and builds nothing (notebook 00's outlook).
     """
     choice = check_weights(weights)
-    if choice == "random":
-        return WeightsChoice("random", seed=seed)
+    image_size = 64 if train_images is None else check_image_size(train_images.shape[1])
     if isinstance(choice, Path):
         if download:
-            check_weights_file(choice, check_image_size(image_size))
-        return WeightsChoice("file", path=choice, seed=seed)
-    available, why = _imagenet_or_why(probe, download)
-    if available:
-        return WeightsChoice("imagenet", path=cached_weights_path(), seed=seed)
-    if choice == "imagenet":
-        raise WeightsError(f"weights='imagenet', but {why}. " + how_to_get_weights())
-    return WeightsChoice("random", fallback_reason=why, seed=seed)
+            check_weights_file(choice, image_size)
+        return WeightsChoice("file", path=choice)
+    why = None
+    if choice != "random":
+        available, why = _imagenet_or_why(probe, download)
+        if available:
+            return WeightsChoice("imagenet", path=cached_weights_path())
+        if choice == "imagenet":
+            raise WeightsError(f"weights='imagenet', but {why}. " + how_to_get_weights())
+    if train_images is None or not download:
+        return WeightsChoice("random", fallback_reason=why)
+    path, said = calibrated_weights(train_images, seed)
+    return WeightsChoice("random", path=path, fallback_reason=why, calibration=said)
 
 
 def weights_outlook(weights: object = "auto", probe: Probe = host_reachable) -> str:
@@ -145,7 +154,8 @@ def weights_outlook(weights: object = "auto", probe: Probe = host_reachable) -> 
             "VGG19 weights, calibrated on training images. " + how_to_get_weights())
 
 
-def weights_key(choice: WeightsChoice, image_size: int, train_images: np.ndarray) -> str:
+def weights_key(choice: WeightsChoice, image_size: int, train_images: np.ndarray,
+                seed: int = 0) -> str:
     """A key for the base's weights, known before building it (for cache entries)."""
     import keras
 
@@ -155,7 +165,7 @@ def weights_key(choice: WeightsChoice, image_size: int, train_images: np.ndarray
         stat = choice.path.stat()
         return cache_key("file", str(choice.path.resolve()), stat.st_size, stat.st_mtime_ns,
                          image_size)
-    return cache_key(CALIBRATION_VERSION, choice.seed, image_size,
+    return cache_key(CALIBRATION_VERSION, seed, image_size,
                      arrays_fingerprint([train_images]), CALIBRATION_IMAGES,
                      keras.mixed_precision.global_policy().name)
 
@@ -202,31 +212,25 @@ def lsuv(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: int =
         x = keras.ops.cast(layer(x), "float32")  # measured in float32 under any dtype policy
 
 
-def calibrate(base, choice: WeightsChoice, train_images: np.ndarray | None) -> str:
-    """Make random weights usable; leave pretrained ones alone. Returns what it did, in words.
-
-    For random weights (``choice.argument is None``): draw the kernels from ``choice.seed``
-    alone, then calibrate them on training images (:func:`lsuv`), once per key: the result is
-    kept in the lesson's cache, and the next notebook with the same key reads it back. With
-    ``train_images=None`` the kernels are only drawn.
+def calibrated_weights(train_images: np.ndarray, seed: int = 0) -> tuple[Path, str]:
+    """The file of VGG19's random weights, drawn from ``seed`` and calibrated on training
+    pictures (:func:`lsuv`), made once per key and kept in the cache; and what was done, in words.
     """
-    if choice.argument is not None:
-        return f"{choice.label} weights: nothing to calibrate."
-    image_size = int(base.input_shape[1])
-    if train_images is None:
-        _draw_random_kernels(base, choice.seed)
-        return "Random weights drawn from the seed, not calibrated."
-    key = weights_key(choice, image_size, train_images)
+    import keras
+
+    image_size = int(train_images.shape[1])
+    key = weights_key(WeightsChoice("random"), image_size, train_images, seed)
     path = Path(default_cache_dir()) / "weights" / f"vgg19-{key}.weights.h5"
     if path.is_file():
-        base.load_weights(path)
-        return f"Random weights, calibrated before, read back from the cache ({path.name})."
-    _draw_random_kernels(base, choice.seed)
+        return path, f"Calibrated on training pictures before: read back from {path}."
+    base = keras.applications.VGG19(weights=None, include_top=False,
+                                    input_shape=(image_size, image_size, 3))
+    _draw_random_kernels(base, seed)
     lsuv(base, train_images)
     atomic_write(path, base.save_weights)
-    return (f"Random weights calibrated on {min(CALIBRATION_IMAGES, len(train_images))} "
-            "training images, kept in the cache for the next notebooks.")
+    return path, (f"Calibrated on {min(CALIBRATION_IMAGES, len(train_images))} training "
+                  f"pictures (see below) and kept in {path}.")
 
 
-__all__ = ["WeightsChoice", "calibrate", "choose_weights", "weights_key",
+__all__ = ["WeightsChoice", "calibrated_weights", "choose_weights", "weights_key",
            "weights_outlook"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 EMBEDDED = "embedded"
-"""The ``data_dir`` value that selects the synthetic pictures (:mod:`santa_lib.sources.embedded`)."""
+"""The ``data_dir`` value for the synthetic pictures (:mod:`santa_lib.sources.embedded`)."""
 PHOTOS = "photos"
-"""The ``data_dir`` value that selects the 2022 lesson's photos (:mod:`santa_lib.sources.photos`)."""
+"""The ``data_dir`` value for the 2022 lesson's photos (:mod:`santa_lib.sources.photos`)."""
 WEIGHTS_CHOICES = ("auto", "imagenet", "random")
 PRECISIONS = ("float32", "bfloat16")
 MIN_IMAGE_SIZE = 32
@@ -170,3 +170,17 @@ def check_parameters(**parameters: object) -> dict[str, object]:
         except ValueError as error:
             raise ParameterError(str(error)) from None
     return dict(parameters)
+
+
+def checked_parameters(namespace: Mapping[str, object],
+                       none_means_default: bool = False) -> dict[str, object]:
+    """The lesson's parameters that a notebook's namespace holds (``globals()`` right after its
+    ``parameters`` cell), each checked by its rule; returns them by name.
+
+    With ``none_means_default`` (notebooks 00 and 04, whose training settings are ``None`` for
+    "each notebook's own default") a ``None`` is kept without a check.
+    """
+    found = {name: namespace[name] for name in RULES if name in namespace}
+    check_parameters(**{name: value for name, value in found.items()
+                        if not (none_means_default and value is None)})
+    return found

@@ -1,34 +1,41 @@
-"""What each method notebook leaves behind for the comparison (notebooks 01-03 write, 04 reads).
+"""Each method notebook's run: parameters checked, a clock, and a record for the comparison.
 
-Each of notebooks 01-03 ends with :func:`save_result`: a small JSON record of the run (its
-parameters, test scores, training history, time, weights kind, precision, trainable parameters and
-images seen). It goes to two places:
+A method notebook (01-03) starts with ``run = sl.Run("01_feature_extraction", globals())``, which
+checks the parameters its ``parameters`` cell set and starts the clock; ``run.stop_clock()``
+after the test score stops it; ``run.save(...)`` at the end keeps a small JSON record of the run
+(parameters, test scores, training history, the epoch scored, time, weights, precision,
+trainable parameters, images seen; for method 3, the cost of the head it builds on). The record
+goes to two places:
 
-- the lesson's cache, under a key made from the notebook's name and every parameter it ran with,
-  so notebook 04 finds the run made with the parameters it is given, and a run with other
-  parameters never mixes in;
+- the lesson's cache, under a key made from the notebook's name and every parameter it ran with:
+  notebook 04 finds the runs made with the parameters it is given, and runs made with other
+  parameters (an instructor's other settings, at the same time) never mix in;
 - the notebook's own output, as a display bundle of type :data:`RESULT_MIME` (with a one-line
   text form), so ``tools/run_lessons.py`` reads the results of the very notebooks it executed.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import math
+import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from santa_lib.internals.cache import cache_key, default_cache_dir
-from santa_lib.internals.files import atomic_write
+from santa_lib.internals.files import atomic_write_text
+from santa_lib.internals.params import checked_parameters
+from santa_lib.internals.timing import format_duration
 
 RESULT_MIME = "application/vnd.santa-lib.result+json"
 """Mime type of the result bundle a method notebook displays (read by ``tools/run_lessons.py``).
 
 The bundle's JSON has the keys ``notebook`` (file stem, e.g. ``"02_frozen_base_augmentation"``),
-``method`` (e.g. ``"2 · frozen base + augmentation"``), ``test_accuracy``, ``test_loss``,
-``seconds``, ``weights`` (``"imagenet"``, ``"random"``, ``"random (offline fallback)"`` or
-``"file"``), ``precision``, ``trainable_parameters``, ``images_seen``, ``parameters`` (name to
-value, as the notebook ran) and ``history`` (metric name to per-epoch values).
+``method``, ``test_accuracy``, ``test_loss``, ``seconds`` (the method's own part), ``head``
+(method 3: ``{"seconds", "images_seen", "source"}`` of the head training it builds on; else
+None), ``scored_epoch`` (1-based: whose weights were tested), ``weights``, ``precision``,
+``trainable_parameters``, ``images_seen``, ``parameters`` (name to value, as the notebook ran),
+``history`` (metric name to per-epoch values) and ``saved_at`` (seconds since the epoch).
 """
 
 METHODS = {
@@ -38,43 +45,149 @@ METHODS = {
 }
 """The method notebooks, by file stem, and how the comparison names their methods."""
 
+HEAD_SETTINGS = {"epochs": "head_epochs", "learning_rate": "head_learning_rate"}
+"""Notebook 03's names for the settings of the method-2 training it starts from."""
+METHOD2_SETTINGS = ("data_dir", "weights", "image_size", "batch_size", "epochs", "learning_rate",
+                    "steps_per_epoch", "precision", "seed")
+_CORE = {"data_dir": "embedded", "weights": "auto", "image_size": 64}
+METHOD_DEFAULTS: dict[str, dict[str, object]] = {
+    "01_feature_extraction": {**_CORE, "batch_size": 10, "epochs": 20, "learning_rate": 1e-4,
+                              "precision": "float32", "seed": 0},
+    "02_frozen_base_augmentation": {**_CORE, "batch_size": 20, "epochs": 10,
+                                    "learning_rate": 2e-5, "steps_per_epoch": None,
+                                    "precision": "float32", "seed": 0},
+    "03_fine_tuning": {**_CORE, "batch_size": 20, "head_epochs": 10, "head_learning_rate": 2e-5,
+                       "epochs": 10, "learning_rate": 1e-4, "steps_per_epoch": None,
+                       "unfreeze_from_layer": "block5_conv1", "precision": "float32", "seed": 0,
+                       "my_photo": None},
+}
+"""Each method notebook's ``parameters`` cell, as committed (a test keeps the two the same):
+what ``None`` means in notebooks 00 and 04."""
+
+
+def method_settings(given: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """Each method notebook's parameters when run with ``given``: its defaults, with the values of
+    ``given`` that it declares and that are not None (as ``make lessons`` passes a file's)."""
+    return {notebook: {name: given[name] if given.get(name) is not None else default
+                       for name, default in defaults.items()}
+            for notebook, defaults in METHOD_DEFAULTS.items()}
+
+
 def trainable_parameters(model) -> int:
     """How many numbers the optimizer updates: the sizes of ``model.trainable_weights``."""
     return int(sum(math.prod(weight.shape) for weight in model.trainable_weights))
 
 
-def method_result(notebook: str, parameters: dict, *, test_loss: float, test_accuracy: float,
-                  seconds: float, weights: str, precision: str, model, images_seen: int,
-                  history) -> dict:
-    """One method's record, as :func:`save_result` stores it (see :data:`RESULT_MIME`)."""
-    values = getattr(history, "history", history)
-    return {
-        "notebook": notebook,
-        "method": METHODS[notebook],
-        "test_accuracy": float(test_accuracy),
-        "test_loss": float(test_loss),
-        "seconds": float(seconds),
-        "weights": weights,
-        "precision": precision,
-        "trainable_parameters": trainable_parameters(model),
-        "images_seen": int(images_seen),
-        "parameters": dict(parameters),
-        "history": {name: [float(value) for value in series] for name, series in values.items()},
-    }
-
-
-def result_path(notebook: str, parameters: dict, cache_dir: str | Path | None = None) -> Path:
+def result_path(notebook: str, parameters: Mapping, cache_dir: str | Path | None = None) -> Path:
     """Where the record of ``notebook`` run with exactly ``parameters`` is kept."""
-    key = cache_key("result-v1", notebook, sorted(parameters.items()))
+    key = cache_key("result-v2", notebook, sorted(parameters.items()))
     return Path(cache_dir or default_cache_dir()) / "results" / f"{notebook}-{key}.json"
 
 
-def save_result(result: dict, cache_dir: str | Path | None = None) -> None:
-    """Keep ``result`` in the cache (:func:`result_path`) and show it in the notebook (text and
-    :data:`RESULT_MIME`; outside a notebook, the text)."""
-    path = result_path(result["notebook"], result["parameters"], cache_dir)
-    text = json.dumps(result, indent=1)
-    atomic_write(path, lambda temp: temp.write_text(text))
+def load_result(notebook: str, parameters: Mapping,
+                cache_dir: str | Path | None = None) -> dict | None:
+    """The record of ``notebook`` run with ``parameters``, or None when it has not run so."""
+    try:
+        return json.loads(result_path(notebook, parameters, cache_dir).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _scored_epoch(history: Mapping[str, list]) -> int:
+    """The epoch whose weights a run keeps: the first with the best validation accuracy (as
+    ``EarlyStopping(monitor="val_accuracy", restore_best_weights=True)`` picks it)."""
+    accuracies = history.get("val_accuracy") or history.get("accuracy") or [0.0]
+    return int(max(range(len(accuracies)), key=lambda epoch: (accuracies[epoch], -epoch))) + 1
+
+
+class Run:
+    """One method notebook's run (see the module docstring)."""
+
+    def __init__(self, notebook: str, namespace: Mapping[str, object]):
+        if notebook not in METHODS:
+            raise ValueError(f"notebook must be one of {list(METHODS)}, got {notebook!r}.")
+        self.notebook = notebook
+        missing = [name for name in METHOD_DEFAULTS[notebook] if name not in namespace]
+        if missing:
+            raise NameError(f"{notebook} needs the parameters {missing}: run its parameters cell "
+                            "first.")
+        self.parameters = checked_parameters(
+            {name: namespace[name] for name in METHOD_DEFAULTS[notebook]})
+        self.started = time.perf_counter()
+        self.seconds: float | None = None
+        self.head: dict | None = None
+
+    def method2_settings(self) -> dict[str, object]:
+        """The settings of the method-2 model this run makes (02) or starts from (03)."""
+        if self.notebook == "03_fine_tuning":
+            renamed = {name: self.parameters[HEAD_SETTINGS.get(name, name)]
+                       for name in METHOD2_SETTINGS}
+            return renamed
+        return {name: self.parameters[name] for name in METHOD2_SETTINGS}
+
+    def stop_clock(self) -> str:
+        """Stop the method's clock (at its test score); the time taken, in words."""
+        self.seconds = time.perf_counter() - self.started
+        return format_duration(self.seconds)
+
+    def record_head(self, seconds: float, images_seen: int, source: str) -> None:
+        """Method 3: the head training it builds on, when it was done in this run."""
+        self.head = {"seconds": float(seconds), "images_seen": int(images_seen),
+                     "source": source}
+
+    def images_seen(self, history, train_size: int) -> int:
+        """Training pictures (or augmented versions) that went through training."""
+        epochs = len(getattr(history, "epoch", None) or _history(history)["loss"])
+        steps = self.parameters.get("steps_per_epoch")
+        batch = self.parameters.get("batch_size") or train_size
+        return epochs * (steps * batch if steps else train_size)
+
+    def _head_cost(self) -> dict | None:
+        if self.notebook != "03_fine_tuning" or self.head is not None:
+            return self.head
+        record = load_result("02_frozen_base_augmentation", self.method2_settings())
+        if record is None:
+            return None
+        return {"seconds": record["seconds"], "images_seen": record["images_seen"],
+                "source": "notebook 02's run"}
+
+    def record(self, model, history, test_loss: float, test_accuracy: float, train_size: int,
+               weights: str) -> dict:
+        """This run's record, as :meth:`save` keeps it (see :data:`RESULT_MIME`)."""
+        import keras
+
+        if self.seconds is None:
+            self.stop_clock()
+        head = self._head_cost()
+        own = self.seconds - (self.head or {}).get("seconds", 0.0)
+        values = _history(history)
+        return {
+            "notebook": self.notebook, "method": METHODS[self.notebook],
+            "test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
+            "seconds": float(own), "head": head, "scored_epoch": _scored_epoch(values),
+            "weights": weights,
+            "precision": keras.mixed_precision.global_policy().compute_dtype,
+            "trainable_parameters": trainable_parameters(model),
+            "images_seen": self.images_seen(history, train_size),
+            "parameters": dict(self.parameters), "history": values, "saved_at": time.time(),
+        }
+
+    def save(self, model, history, test_loss: float, test_accuracy: float, train_size: int,
+             weights: str, cache_dir: str | Path | None = None) -> None:
+        """Keep this run's record in the cache and show it in the notebook."""
+        result = self.record(model, history, test_loss, test_accuracy, train_size, weights)
+        path = result_path(self.notebook, self.parameters, cache_dir)
+        atomic_write_text(path, json.dumps(result, indent=1))
+        _show(result)
+
+
+def _history(history) -> dict[str, list[float]]:
+    values = getattr(history, "history", history)
+    return {name: [float(value) for value in series] for name, series in values.items()}
+
+
+def _show(result: dict) -> None:
+    """Display the record (text and :data:`RESULT_MIME`); outside a notebook, print the text."""
     summary = (f"Saved for notebook 04: method {result['method']}, test accuracy "
                f"{result['test_accuracy']:.3f}, {result['seconds']:.0f} s.")
     try:
@@ -88,66 +201,35 @@ def save_result(result: dict, cache_dir: str | Path | None = None) -> None:
         display({"text/plain": summary, RESULT_MIME: result}, raw=True)
 
 
-def load_result(notebook: str, parameters: dict,
-                cache_dir: str | Path | None = None) -> dict | None:
-    """The record of ``notebook`` run with ``parameters``, or None when it has not run so."""
-    try:
-        return json.loads(result_path(notebook, parameters, cache_dir).read_text())
-    except (OSError, ValueError):
-        return None
+def collect_results(given: Mapping[str, object],
+                 cache_dir: str | Path | None = None) -> tuple[list[dict], dict[str, dict]]:
+    """The newest record of each method notebook run with ``given``, for notebook 04.
 
-
-def notebook_defaults(notebook: str | Path) -> dict[str, object]:
-    """The values assigned in a notebook's cell tagged ``parameters`` (empty without one).
-
-    The lesson's parameters cells hold ``name = literal`` lines only (``make test`` checks it).
+    A value of None in ``given`` means "any value" (each notebook's own default, usually);
+    every other value must match the record's parameter of that name, where the notebook has
+    one. Returns the records found, in method order, and, for each notebook without one, the
+    parameters it must be run with (the given values it declares).
     """
-    import nbformat
-
-    cells = [cell for cell in nbformat.read(notebook, as_version=4).cells
-             if "parameters" in cell.metadata.get("tags", [])]
-    if not cells:
-        return {}
-    return {node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(cells[0].source).body if isinstance(node, ast.Assign)}
-
-
-def expected_parameters(notebook: Path, given: dict[str, object]) -> dict[str, object]:
-    """The parameters ``notebook`` ran with when given the values in ``given``.
-
-    Its own defaults, with those of ``given`` that it declares; a value of None in ``given``
-    means "the notebook's own default" (notebook 04 passes its parameters this way).
-    """
-    defaults = notebook_defaults(notebook)
-    return {**defaults,
-            **{name: value for name, value in given.items()
-               if name in defaults and value is not None}}
-
-
-def lesson_notebooks(folder: str | Path | None = None) -> Path:
-    """The folder of the lesson's notebooks: ``folder``, or the current one when it holds them
-    (as when a notebook runs), or ``notebooks/`` beside the package."""
-    if folder is not None:
-        return Path(folder)
-    here = Path.cwd()
-    if all((here / f"{notebook}.ipynb").is_file() for notebook in METHODS):
-        return here
-    return Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def collect_results(given: dict[str, object], folder: str | Path | None = None,
-                    cache_dir: str | Path | None = None) -> tuple[list[dict], dict[str, dict]]:
-    """The records of notebooks 01-03 run with ``given`` (None: each notebook's own default).
-
-    Returns the records found, in method order, and, for each notebook without one, the
-    parameters it would have to run with.
-    """
+    folder = Path(cache_dir or default_cache_dir()) / "results"
+    wanted = {name: value for name, value in given.items() if value is not None}
     found, missing = [], {}
     for notebook in METHODS:
-        expected = expected_parameters(lesson_notebooks(folder) / f"{notebook}.ipynb", given)
-        result = load_result(notebook, expected, cache_dir)
-        if result is None:
-            missing[notebook] = expected
+        records = []
+        for path in sorted(folder.glob(f"{notebook}-*.json")):
+            try:
+                record = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            parameters = record.get("parameters", {})
+            if all(parameters.get(name, value) == value for name, value in wanted.items()):
+                records.append(record)
+        if records:
+            found.append(max(records, key=lambda record: record.get("saved_at", 0.0)))
         else:
-            found.append(result)
+            missing[notebook] = {name: value for name, value in wanted.items()
+                                 if name in _declared(notebook)}
     return found, missing
+
+
+def _declared(notebook: str) -> tuple[str, ...]:
+    return tuple(METHOD_DEFAULTS[notebook])

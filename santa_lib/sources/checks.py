@@ -1,8 +1,8 @@
 """``python -m santa_lib check-data DIR``: every problem of a data folder at once, with what to do.
 
-The rules themselves live in :mod:`santa_lib.sources.folder` (the notebooks' loader applies the same ones
-before training, from notebook 00 on); this module only gathers and reports them, decoding every
-image once to find unreadable ones.
+The rules themselves live in :mod:`santa_lib.sources.folder` (the notebooks' loader applies the same
+ones before training, from notebook 00 on); this module only gathers and reports them, decoding
+every image once to find unreadable ones.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ train / validation / test layout (README, "Your own photos"; then ``data_dir=DES
 split on its own in the given fractions (stratified), after sorting its file names and shuffling
 them with ``numpy.random.default_rng(seed)``, so the same seed always gives the same split.
 
-The data rules are :mod:`santa_lib.sources.folder`'s (two classes, only image files, every image readable,
-hidden and system files ignored), applied to ``SRC`` before anything is copied. Files are copied
-with :func:`shutil.copy2` (``SRC`` is only read) into a hidden folder next to ``DEST``, renamed
-into place at the end (:mod:`santa_lib.internals.files`): an interrupted split never leaves half
-a ``DEST``.
+The data rules are :mod:`santa_lib.sources.folder`'s (two classes, only image files, every image
+readable, hidden and system files ignored), applied to ``SRC`` before anything is copied. Files are
+copied with :func:`shutil.copy2` (``SRC`` is only read) into a hidden folder next to ``DEST``,
+renamed into place at the end (:mod:`santa_lib.internals.files`): an interrupted split never leaves
+half a ``DEST``.
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ def split_sizes(count: int, validation: float, test: float) -> dict[str, int]:
 
 
 def source_problems(src: Path) -> list[Problem]:
-    """Everything that stops ``src`` from being split: santa_lib.sources.folder's rules for a folder of
-    class folders, at least :data:`MIN_IMAGES_PER_CLASS` images a class, every image readable."""
+    """Everything that stops ``src`` from being split: santa_lib.sources.folder's rules for a
+    folder of class folders, at least :data:`MIN_IMAGES_PER_CLASS` images a class, every image
+    readable."""
     problems = split_problems(src.parent, src.name)  # src read as one split: its class folders
     names = class_names_of(src)
     for name in names:

@@ -1,7 +1,7 @@
 """Backgrounds for the synthetic pictures: snowy days and nights, rooms, textures, studio colour.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 A background is a float32 ``size x size x 3`` array of pixel values in 0..255 (not yet clipped)
 and a *ground line*: the row that figures stand on or near.

@@ -1,7 +1,7 @@
 """A standing person's build and clothes, and drawing the body below the neck.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 :class:`Body` says where a person stands and how they are built; :class:`Outfit` what they wear.
 Body parts are placed by *fractions of the person's height*, measured down from the top of the
@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from santa_lib.sources.embedded.colours import BLACK_LEATHER, Colour, HsvRange, shade
-from santa_lib.sources.embedded.shapes import SIDES, Draw, centred_box, disc, ellipse, limb, rectangle
+from santa_lib.sources.embedded.shapes import (
+    SIDES,
+    Draw,
+    centred_box,
+    disc,
+    ellipse,
+    limb,
+    rectangle,
+)
 
 STOUTNESS: tuple[float, float] = (0.85, 1.3)
 """Range of a person's build; 1 is average and widths scale with it."""

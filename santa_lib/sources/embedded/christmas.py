@@ -1,11 +1,11 @@
 """Christmas things for the synthetic pictures: Santa's sack, decorated trees and wrapped gifts.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
-Each ``draw_*`` function is a :data:`~santa_lib.sources.embedded.shapes.Painter`: it draws its figure
-standing at ``(centre_x, feet_y)``, about ``height`` pixels tall. Gifts and tree decorations are
-often red, so that red alone does not mean "Santa".
+Each ``draw_*`` function is a :data:`~santa_lib.sources.embedded.shapes.Painter`: it draws its
+figure standing at ``(centre_x, feet_y)``, about ``height`` pixels tall. Gifts and tree decorations
+are often red, so that red alone does not mean "Santa".
 """
 
 from __future__ import annotations

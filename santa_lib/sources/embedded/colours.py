@@ -1,7 +1,7 @@
 """Colours for the synthetic pictures: HSV ranges, shading and the palettes the figures share.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 A colour is picked by drawing hue, saturation and value from ranges with the picture's random
 generator. The order of the draws is part of every picture: changing it changes the images, which

@@ -1,7 +1,7 @@
 """Writing the synthetic data set to disk, safely and atomically, and finding it in the cache.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 The images are drawn into a temporary sibling folder that is renamed into place once complete, so
 the data set's folder is either absent or complete, even with several processes at once. A
@@ -22,8 +22,8 @@ import numpy as np
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.files import atomic_write
 from santa_lib.internals.params import whole_number
-from santa_lib.sources.folder import SPLITS
 from santa_lib.sources.embedded.picture import DEFAULT_IMAGE_PX, MIN_IMAGE_PX, draw_image
+from santa_lib.sources.folder import SPLITS
 
 CLASS_NAMES: tuple[str, str] = ("not_santa", "santa")
 """Class folder names; index 1 (``"santa"``) is the positive class."""

@@ -1,7 +1,7 @@
 """Hats for the synthetic people: Santa's hat, the elf's hat, a beanie, a cap and a top hat.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 Each hat sits on a *brim line* a little above the centre of the head. Sizes are fractions of
 the head's radius, except the length of the pointed hats' tips: fractions of the person's height.

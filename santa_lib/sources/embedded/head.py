@@ -1,7 +1,7 @@
 """A standing person's head: neck, elf ears, hair, face and beard.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 Sizes inside the head are fractions of the head's radius (``body.head_radius``); the neck, the
 ears' height and the beard's length are fractions of the person's height, like the rest of the
@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from santa_lib.sources.embedded.body import NO_HAT, Body, Outfit
 from santa_lib.sources.embedded.colours import Colour, shade
-from santa_lib.sources.embedded.shapes import SIDES, Draw, centred_box, ellipse, line_width, rectangle
+from santa_lib.sources.embedded.shapes import (
+    SIDES,
+    Draw,
+    centred_box,
+    ellipse,
+    line_width,
+    rectangle,
+)
 
 NECK_TOP_Y, NECK_BOTTOM_Y = 0.26, 0.31
 NECK_HALF_WIDTH = 0.035

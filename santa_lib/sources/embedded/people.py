@@ -1,11 +1,11 @@
 """Standing people for the synthetic pictures: Santa, ordinary people and elves.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 All three are one drawing, :func:`draw_person`, dressed in a different
-:class:`~santa_lib.sources.embedded.body.Outfit`. Santa is the red coat with white fur, the white beard,
-the Santa hat and the black belt; other people and elves share some of these (a red coat, a
+:class:`~santa_lib.sources.embedded.body.Outfit`. Santa is the red coat with white fur, the white
+beard, the Santa hat and the black belt; other people and elves share some of these (a red coat, a
 beard, a belt) but never all of them.
 """
 

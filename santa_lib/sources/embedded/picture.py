@@ -1,7 +1,7 @@
 """Composing one synthetic photo: background, props, the main figure, then a photo finish.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 :func:`draw_image` is the only public function. Everything about a picture (which background,
 what stands where, lighting, blur, noise) is drawn from the random generator it is given, in a

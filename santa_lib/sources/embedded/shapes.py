@@ -1,7 +1,7 @@
 """Drawing shapes for the synthetic pictures: ellipses, rectangles, limbs and the painter type.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
 Every figure (a person, a tree, a car...) is a *painter*: a function that draws it with its
 feet at ``(centre_x, feet_y)``, ``height`` pixels tall, deciding its details with the picture's

@@ -1,18 +1,25 @@
 """Winter figures for the synthetic pictures: snowmen and reindeer.
 
-Part of :mod:`santa_lib.sources.embedded`, the synthetic data set that notebook 00 ("the data") uses by
-default; students may skip this sub-package.
+Part of :mod:`santa_lib.sources.embedded`, the synthetic data set the lesson uses by default
+(notebook 00, "the data"); students may skip this sub-package.
 
-Each ``draw_*`` function is a :data:`~santa_lib.sources.embedded.shapes.Painter`: it draws its figure
-standing at ``(centre_x, feet_y)``, about ``height`` pixels tall. Both are "not Santa" pictures
-from Santa's world; some scarves, hats and noses are red.
+Each ``draw_*`` function is a :data:`~santa_lib.sources.embedded.shapes.Painter`: it draws its
+figure standing at ``(centre_x, feet_y)``, about ``height`` pixels tall. Both are "not Santa"
+pictures from Santa's world; some scarves, hats and noses are red.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from santa_lib.sources.embedded.colours import Colour, HsvRange, clothing, santa_red, shade, snow_white
+from santa_lib.sources.embedded.colours import (
+    Colour,
+    HsvRange,
+    clothing,
+    santa_red,
+    shade,
+    snow_white,
+)
 from santa_lib.sources.embedded.shapes import (
     SIDES,
     Draw,
