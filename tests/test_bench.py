@@ -1,7 +1,8 @@
 """The benchmark's report: every combination of paths prints, nothing crashes at the end."""
 
 import pytest
-from bench_lesson import PATH_LABELS, flops, machine_description, report
+from bench_report import PATH_LABELS, machine_description, report
+from bench_setup import flops
 
 EPOCHS = {"m1": 20, "m2": 10, "m3": 10}
 NEED = {"baseline": flops(EPOCHS, 542, 200, 180, True),

@@ -1,4 +1,4 @@
-"""photos get and data_dir="photos": from a local HTTP server, verified, resumable, offline-safe.
+"""photos get and data_dir="photos": from a local HTTP server, verified, retried, offline-safe.
 
 Every download here comes from a server on 127.0.0.1 serving small generated JPEGs; the real
 photo host is never contacted (the default base URL is pointed at a closed local port).
@@ -30,6 +30,7 @@ MIRROR_PREFIX = "mirror/"
 CLASSES = ("not_santa", "santa")
 PER_CLASS = 2
 OFFLINE_SECONDS = 8.0
+SILENT_HOST_SECONDS = 5.0
 
 
 def jpeg_bytes(seed: int, size: int = 48) -> bytes:
@@ -44,16 +45,29 @@ def blob_sha1(content: bytes) -> str:
     return hashlib.sha1(b"blob " + str(len(content)).encode() + b"\0" + content).hexdigest()
 
 
+def flipped(content: bytes) -> bytes:
+    """The same bytes but one, in the middle."""
+    middle = len(content) // 2
+    return content[:middle] + bytes([content[middle] ^ 0x01]) + content[middle + 1:]
+
+
 @dataclass
 class Origin:
-    """The files a server publishes (``split/...`` -> bytes) and a manifest of them."""
+    """The files a server publishes (``split/...`` -> bytes) and manifests of them."""
 
     files: dict[str, bytes]
     manifest: Path
+    sha256_manifest: Path
 
     def landed(self, repo_path: str) -> str:
         """The relative path a repository path lands at (``split/`` stripped)."""
         return repo_path.removeprefix("split/")
+
+    def fetch(self, dest: Path, server: Server, **options: object) -> photos.DownloadReport:
+        """``download_photos`` from ``server`` into ``dest``, quietly, with both manifests."""
+        options = {"progress": False, "say": lambda text: None, **options}
+        return photos.download_photos(dest, base_url=server.url, manifest=self.manifest,
+                                      sha256_manifest=self.sha256_manifest, **options)
 
 
 @dataclass
@@ -62,16 +76,16 @@ class Server:
 
     origin: Origin
     url: str = ""
-    requests: list[tuple[str, str | None]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
     wrong: dict[str, bytes] = field(default_factory=dict)
+    fail_first: set[str] = field(default_factory=set)
     cut_first: set[str] = field(default_factory=set)
     cut_always: set[str] = field(default_factory=set)
-    ignore_range: bool = False
     delay_seconds: float = 0.0
 
-    def asked(self, repo_path: str) -> list[str | None]:
-        """The Range header of each request for one file, in order."""
-        return [ranged for path, ranged in self.requests if path == repo_path]
+    def asked(self, repo_path: str) -> int:
+        """How many times one file was requested."""
+        return self.requests.count(repo_path)
 
 
 def make_handler(server: Server) -> type[http.server.BaseHTTPRequestHandler]:
@@ -81,23 +95,23 @@ def make_handler(server: Server) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = urllib.parse.unquote(self.path).removeprefix("/" + MIRROR_PREFIX)
-            ranged = self.headers.get("Range")
-            server.requests.append((path, ranged))
+            server.requests.append(path)
             time.sleep(server.delay_seconds)
             body = server.wrong.get(path, server.origin.files.get(path))
             if body is None:
                 self.send_error(404)
                 return
+            if path in server.fail_first:
+                server.fail_first.discard(path)
+                self.send_error(500)
+                return
             cut = path in server.cut_always or path in server.cut_first
             server.cut_first.discard(path)
-            start = 0 if ranged is None or server.ignore_range else int(ranged[6:-1])
-            self.send_response(206 if start else 200)
-            if start:
-                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-            self.send_header("Content-Length", str(len(body) - start))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             # A cut answer stops after half of the file; HTTP/1.0 then closes the connection.
-            self.wfile.write(body[start:len(body) // 2] if cut else body[start:])
+            self.wfile.write(body[:len(body) // 2] if cut else body)
 
     return Handler
 
@@ -111,19 +125,27 @@ def origin(tmp_path) -> Origin:
                 seed = split_index * 100 + class_index * 10 + index
                 files[f"split/{split}/{name}/{seed:08d}.jpg"] = jpeg_bytes(seed)
     lines = ["# git_blob_sha1\tbytes\tpath"]
+    sha_lines = ["# sha256\tbytes\tpath"]
     for number, (path, content) in enumerate(files.items()):
         size = "-" if number == 0 else str(len(content))  # one unknown size, as in the real one
         lines.append(f"{blob_sha1(content)}\t{size}\t{path}")
-    manifest = tmp_path / "manifest.tsv"
+        if number:  # and, as in the real one, no SHA-256 for that one
+            sha_lines.append(f"{hashlib.sha256(content).hexdigest()}\t{size}\t{path}")
+    manifest, sha256_manifest = tmp_path / "manifest.tsv", tmp_path / "sha256.tsv"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Origin(files, manifest)
+    sha256_manifest.write_text("\n".join(sha_lines) + "\n", encoding="utf-8")
+    return Origin(files, manifest, sha256_manifest)
+
+
+class PhotoServer(http.server.ThreadingHTTPServer):
+    request_queue_size = 64  # eight downloads at once: the default backlog (5) drops some
 
 
 @pytest.fixture
 def server(origin) -> Server:
     state = Server(origin)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd = PhotoServer(("127.0.0.1", 0), make_handler(state))
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/{MIRROR_PREFIX}"
     yield state
@@ -147,6 +169,13 @@ def never_the_real_host(monkeypatch):
 load = photos.load_manifest  # the real one, for the command-line tests that replace it
 
 
+@pytest.fixture
+def cli_manifests(origin, monkeypatch) -> None:
+    """The command line reads the test's manifests instead of the shipped ones."""
+    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None, sha256_manifest=None:
+                        load(origin.manifest, origin.sha256_manifest))
+
+
 def run_cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="python -m santa_lib")
     photos.add_command(parser.add_subparsers(dest="command", required=True))
@@ -168,7 +197,7 @@ def expected_layout(origin: Origin, leave_out: tuple[str, ...] = ()) -> dict[str
             if path not in leave_out}
 
 
-def test_the_shipped_manifest_lists_the_922_photos():
+def test_the_shipped_manifests_list_the_922_photos():
     entries = photos.load_manifest()
     assert len(entries) == 922
     per_split = {split: [e for e in entries if e.relative.parts[0] == split] for split in SPLITS}
@@ -177,6 +206,8 @@ def test_the_shipped_manifest_lists_the_922_photos():
     assert {e.relative.parts[1] for e in entries} == {"not_santa", "santa"}
     assert all(e.path.startswith("split/") and len(e.relative.parts) == 3 for e in entries)
     assert [e.path for e in entries if e.size is None] == ["split/train/santa/00000123.jpg"]
+    assert [e.path for e in entries if e.sha256 is None] == ["split/train/santa/00000123.jpg"]
+    assert all(len(e.sha256) == 64 for e in entries if e.sha256 is not None)
 
 
 def test_the_pinned_addresses_and_default_folder(private_cache):
@@ -192,98 +223,117 @@ def test_git_blob_sha1_matches_git():
     assert photos.git_blob_sha1(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
 
 
-def test_photos_land_verified_in_the_lesson_layout(server, origin, tmp_path, capsys):
+def test_photos_land_verified_with_the_notice_and_one_bar_on_stdout(server, origin, tmp_path,
+                                                                     capsys):
     dest = tmp_path / "dest"
     report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    workers=3, progress=False)
-    assert report.complete and report.downloaded == len(origin.files)
+                                    sha256_manifest=origin.sha256_manifest, workers=3)
+    assert report.complete and report.downloaded == len(origin.files) and not report.present
     assert visible_files(dest) == expected_layout(origin)
     assert (dest / photos.COMPLETE_MARKER).is_file()
-    assert not (dest / photos.STAGING_FOLDER).exists()
     assert check_data(dest).usable
-    out = capsys.readouterr().out
-    assert "Flatiron School" in out and photos.LICENSE_URL in out and "does not redistribute" in out
+    captured = capsys.readouterr()
+    assert "Flatiron School" in captured.out and photos.LICENSE_URL in captured.out
+    assert f"{len(origin.files)}/{len(origin.files)}" in captured.out  # the bar: 12/12 photos
+    assert captured.out.index("Flatiron School") < captured.out.index("12/12")
+    assert captured.err == ""  # nothing from pooch's logger either
 
 
 def test_the_command_downloads_then_a_second_run_downloads_nothing(server, origin, tmp_path,
-                                                                   capsys, monkeypatch):
-    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
+                                                                   capsys, cli_manifests):
     dest = tmp_path / "dest"
     assert run_cli("photos", "get", str(dest), "--base-url", server.url, "--workers", "4") == 0
     assert visible_files(dest) == expected_layout(origin)
-    assert len(server.requests) == len(origin.files)
+    assert sorted(server.requests) == sorted(origin.files)
     capsys.readouterr()
 
     assert run_cli("photos", "get", str(dest), "--base-url", server.url) == 0
     assert len(server.requests) == len(origin.files)
-    assert f"{len(origin.files)} already there" in capsys.readouterr().out
+    assert (f"{len(origin.files)} of {len(origin.files)} photos verified (0 downloaded now, "
+            f"{len(origin.files)} already there)") in capsys.readouterr().out
 
 
-def test_a_wrong_or_missing_file_is_named_and_the_others_land(server, origin, tmp_path, capsys,
-                                                               monkeypatch):
-    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
-    wrong, gone = list(origin.files)[1], list(origin.files)[2]
-    server.wrong[wrong] = b"<html>rate limited</html>"
+def test_a_flipped_byte_an_html_page_and_a_404_are_named_and_the_others_land(
+        server, origin, tmp_path, capsys, cli_manifests):
+    one_bit, html, gone = list(origin.files)[1:4]
+    server.wrong[one_bit] = flipped(origin.files[one_bit])
+    server.wrong[html] = b"<html><body>Too many requests, try later</body></html>"
     del origin.files[gone]
     dest = tmp_path / "dest"
 
     assert run_cli("photos", "get", str(dest), "--base-url", server.url) == 1
     err = capsys.readouterr().err
-    assert f"{origin.landed(wrong)}: refused" in err and "SHA-1" in err
-    assert f"{origin.landed(gone)}: HTTP 404" in err
-    assert "2 missing" in err
-    assert visible_files(dest) == expected_layout(origin, leave_out=(wrong,))
+    assert f"{origin.landed(one_bit)}: refused" in err and f"{origin.landed(html)}: refused" in err
+    assert "git blob SHA-1" in err and "it was not kept" in err
+    assert f"{origin.landed(gone)}: HTTP 404" in err and "3 missing" in err
+    assert visible_files(dest) == expected_layout(origin, leave_out=(one_bit, html))
     assert not (dest / photos.COMPLETE_MARKER).exists()
-    assert not list((dest / photos.STAGING_FOLDER).rglob("*.jpg"))
+    assert server.asked(one_bit) == server.asked(html) == server.asked(gone) == 1  # no retry
 
 
-def test_an_interrupted_download_continues_with_a_range_request(server, origin, tmp_path):
-    cut = list(origin.files)[3]
-    server.cut_first.add(cut)
-    dest = tmp_path / "dest"
-    report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    progress=False)
+def test_a_file_whose_sha256_differs_never_lands(server, origin, tmp_path):
+    path = list(origin.files)[5]
+    text = origin.sha256_manifest.read_text(encoding="utf-8")
+    right = hashlib.sha256(origin.files[path]).hexdigest()
+    origin.sha256_manifest.write_text(text.replace(right, "0" * 64), encoding="utf-8")
+    report = origin.fetch(tmp_path / "dest", server, retries=0)
+    landed = Path(origin.landed(path))
+    assert list(report.failures) == [landed]
+    assert report.failures[landed].startswith("refused") and "SHA256" in report.failures[landed]
+    assert visible_files(tmp_path / "dest") == expected_layout(origin, leave_out=(path,))
+
+
+def test_a_server_error_is_retried(server, origin, tmp_path):
+    path = list(origin.files)[2]
+    server.fail_first.add(path)
+    report = origin.fetch(tmp_path / "dest", server, retries=1)
     assert report.complete
-    assert server.asked(cut) == [None, f"bytes={len(origin.files[cut]) // 2}-"]
-    assert (dest / origin.landed(cut)).read_bytes() == origin.files[cut]
+    assert server.asked(path) == 2
+    assert (tmp_path / "dest" / origin.landed(path)).read_bytes() == origin.files[path]
 
 
-@pytest.mark.parametrize("server_honours_range", [True, False])
-def test_a_partial_file_from_an_earlier_run_is_continued(server, origin, tmp_path,
-                                                         server_honours_range):
-    server.ignore_range = not server_honours_range  # then it answers 200: start over
-    path = list(origin.files)[4]
-    dest = tmp_path / "dest"
-    staged = dest / photos.STAGING_FOLDER / origin.landed(path)
-    staged.parent.mkdir(parents=True)
-    staged.write_bytes(origin.files[path][:100])
-
-    report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    progress=False)
+def test_a_connection_cut_mid_file_is_retried(server, origin, tmp_path):
+    path = list(origin.files)[3]
+    server.cut_first.add(path)
+    report = origin.fetch(tmp_path / "dest", server, retries=1)
     assert report.complete
-    assert server.asked(path) == ["bytes=100-"]
-    assert (dest / origin.landed(path)).read_bytes() == origin.files[path]
-    assert not (dest / photos.STAGING_FOLDER).exists()
+    assert server.asked(path) == 2
+    assert visible_files(tmp_path / "dest") == expected_layout(origin)
 
 
-def test_a_connection_that_keeps_dropping_keeps_the_partial_file(server, origin, tmp_path):
+def test_a_connection_that_keeps_dropping_is_named_and_the_next_run_gets_it(server, origin,
+                                                                             tmp_path):
     path = list(origin.files)[5]
     server.cut_always.add(path)
     dest = tmp_path / "dest"
-    report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    progress=False)
+    report = origin.fetch(dest, server, retries=1)
     landed = Path(origin.landed(path))
     assert list(report.failures) == [landed]
-    assert report.failures[landed].startswith("the connection failed 3 times")
-    assert "the next run continues it" in report.failures[landed]
-    assert not (dest / landed).exists()
-    assert (dest / photos.STAGING_FOLDER / landed).read_bytes() == origin.files[path][
-        :len(origin.files[path]) // 2]
+    assert report.failures[landed].startswith("the download failed 2 times")
+    assert server.asked(path) == 2
+    assert visible_files(dest) == expected_layout(origin, leave_out=(path,))  # no half file
 
     server.cut_always.clear()
-    assert photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                  progress=False).complete
+    second = origin.fetch(dest, server)
+    assert second.complete and second.downloaded == 1
     assert (dest / landed).read_bytes() == origin.files[path]
+
+
+def test_a_host_that_accepts_but_never_answers_is_given_up_quickly(origin, tmp_path):
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        started = time.monotonic()
+        report = photos.download_photos(
+            tmp_path / "dest", base_url=f"http://127.0.0.1:{silent.getsockname()[1]}/",
+            manifest=origin.manifest, workers=2, progress=False, say=lambda text: None,
+            timeout=0.3, retries=1)
+        assert time.monotonic() - started < SILENT_HOST_SECONDS
+    assert len(report.failures) == len(origin.files) and not report.downloaded
+    reasons = list(report.failures.values())
+    assert any(why.startswith("the download failed 2 times") for why in reasons)
+    assert any("the host delivered no photo" in why for why in reasons)
+    assert not visible_files(tmp_path / "dest")
 
 
 def test_a_different_file_already_there_is_left_alone(server, origin, tmp_path):
@@ -292,12 +342,20 @@ def test_a_different_file_already_there_is_left_alone(server, origin, tmp_path):
     mine = dest / origin.landed(path)
     mine.parent.mkdir(parents=True)
     mine.write_bytes(b"my own picture")
-    report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    progress=False)
-    assert not report.complete
-    assert "delete it" in report.failures[Path(origin.landed(path))]
+    report = origin.fetch(dest, server)
+    assert not report.complete and report.downloaded == len(origin.files) - 1
+    assert "delete it and run again" in report.failures[Path(origin.landed(path))]
     assert mine.read_bytes() == b"my own picture"
-    assert path not in [requested for requested, _ in server.requests]
+    assert server.asked(path) == 0
+
+
+def test_a_temporary_file_of_a_killed_run_is_cleared(server, origin, tmp_path):
+    dest = tmp_path / "dest"
+    leftover = dest / "train" / "santa" / "tmpab3_x9z0"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"half a photo")
+    assert origin.fetch(dest, server).complete
+    assert visible_files(dest) == expected_layout(origin)
 
 
 @pytest.mark.parametrize("url", [closed_port_url(), "http://nonexistent.invalid/"])
@@ -333,8 +391,9 @@ def test_photos_data_dir_offline_raises_data_error_quickly(origin, tmp_path):
     started = time.monotonic()
     with pytest.raises(DataError, match="cannot be reached.*photos get DEST"):
         photos.photos_data_dir(tmp_path / "dest", base_url=closed_port_url(),
-                               manifest=origin.manifest)
-    assert time.monotonic() - started < OFFLINE_SECONDS
+                               manifest=origin.manifest,
+                               probe=lambda url: (False, "no network here"))
+    assert time.monotonic() - started < 2.0
 
 
 def test_photos_data_dir_names_what_could_not_be_downloaded(server, origin, tmp_path):
@@ -344,10 +403,13 @@ def test_photos_data_dir_names_what_could_not_be_downloaded(server, origin, tmp_
         photos.photos_data_dir(tmp_path / "dest", base_url=server.url, manifest=origin.manifest)
 
 
-def test_the_default_folder_is_where_data_dir_photos_looks(server, origin, private_cache):
-    folder = photos.photos_data_dir(base_url=server.url, manifest=origin.manifest)
-    assert folder == private_cache / "photos-7689fdd"
-    assert visible_files(folder) == expected_layout(origin)
+def test_the_default_folder_is_where_data_dir_photos_looks(server, origin, private_cache,
+                                                           cli_manifests, monkeypatch):
+    from santa_lib.data import find_data
+
+    monkeypatch.setattr(photos, "DEFAULT_BASE_URL", server.url)
+    assert find_data("photos") == private_cache / "photos-7689fdd"
+    assert visible_files(private_cache / "photos-7689fdd") == expected_layout(origin)
 
 
 @pytest.mark.parametrize(("option", "value"), [("--workers", "0"), ("--base-url", "ftp://x/")])
@@ -367,9 +429,19 @@ def test_a_malformed_manifest_is_refused_naming_the_line(line, tmp_path):
         photos.load_manifest(manifest)
 
 
+@pytest.mark.parametrize("change", ["a photo it does not list", "a SHA-1 for a SHA-256"])
+def test_a_sha256_manifest_that_does_not_fit_is_refused(change, origin, tmp_path):
+    path, content = next(iter(origin.files.items()))
+    line = (f"{'b' * 64}\t12\tsplit/test/santa/other.jpg" if change.startswith("a photo")
+            else f"{blob_sha1(content)}\t{len(content)}\t{path}")
+    bad = tmp_path / "bad-sha256.tsv"
+    bad.write_text(f"# header\n{line}\n", encoding="utf-8")
+    with pytest.raises(photos.PhotosError, match=r"bad-sha256\.tsv, line 2"):
+        photos.load_manifest(origin.manifest, bad)
+
+
 def test_a_base_url_that_serves_nothing_is_pointed_at(server, origin, tmp_path, capsys,
-                                                      monkeypatch):
-    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
+                                                      cli_manifests):
     elsewhere = server.url.replace(MIRROR_PREFIX, "somewhere-else/")
     assert run_cli("photos", "get", str(tmp_path / "dest"), "--base-url", elsewhere) == 1
     err = capsys.readouterr().err
@@ -383,9 +455,7 @@ def test_two_runs_into_one_folder_take_turns(server, origin, tmp_path):
     reports = []
 
     def fetch() -> None:
-        reports.append(photos.download_photos(dest, base_url=server.url,
-                                              manifest=origin.manifest, workers=2,
-                                              progress=False, say=lambda text: None))
+        reports.append(origin.fetch(dest, server, workers=2))
 
     runs = [threading.Thread(target=fetch) for _ in range(2)]
     for run in runs:
@@ -395,30 +465,3 @@ def test_two_runs_into_one_folder_take_turns(server, origin, tmp_path):
     assert [report.complete for report in reports] == [True, True]
     assert len(server.requests) == len(origin.files)  # the second run found them all there
     assert visible_files(dest) == expected_layout(origin)
-
-
-def test_a_host_that_accepts_but_never_answers_does_not_hang(origin, tmp_path, monkeypatch):
-    monkeypatch.setattr(photos, "REQUEST_SECONDS", 0.3)
-    monkeypatch.setattr(photos, "RETRY_PAUSE_SECONDS", 0.01)
-    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(64)
-        started = time.monotonic()
-        report = photos.download_photos(
-            tmp_path / "dest", base_url=f"http://127.0.0.1:{silent.getsockname()[1]}/",
-            manifest=origin.manifest, workers=2, progress=False, say=lambda text: None)
-        assert time.monotonic() - started < OFFLINE_SECONDS
-    assert len(report.failures) == len(origin.files) and not report.downloaded
-    reasons = list(report.failures.values())
-    assert any(why.startswith("the connection failed 3 times") for why in reasons)
-    assert any("the host delivered no photo" in why for why in reasons)
-    assert not visible_files(tmp_path / "dest")
-
-
-def test_data_dir_photos_in_the_notebooks_gets_them(server, origin, private_cache, monkeypatch):
-    from santa_lib.sources.folder import resolve_data_dir
-
-    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
-    monkeypatch.setattr(photos, "DEFAULT_BASE_URL", server.url)
-    assert resolve_data_dir("photos") == private_cache / "photos-7689fdd"
-    assert visible_files(private_cache / "photos-7689fdd") == expected_layout(origin)

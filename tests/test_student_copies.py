@@ -123,7 +123,10 @@ def test_real_notebooks_lose_every_solution(path):
     student = student_copies.student_copy(source, path.name)
     assert source == before  # the instructor notebook is left as it was
     assert len(student.cells) == len(source.cells)
-    serialised = json.dumps(student)
+    # a self-check's message may name the answer on purpose ("set base.trainable = False before
+    # compiling"): only the other cells must not carry a solution's lines
+    serialised = json.dumps([cell for cell in student.cells
+                             if "check" not in cell.metadata.get("tags", [])])
     assert not [line for line in solution_only_lines(source) if line in serialised]
     for original, cell in zip(source.cells, student.cells, strict=True):
         if "solution" in original.metadata.get("tags", []):

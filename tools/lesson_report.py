@@ -1,41 +1,30 @@
 """What a run of the lesson notebooks did: report.md, index.html and one HTML page per notebook.
 
-``tools/run_lessons.py`` calls this module after each notebook and at the end of a run:
+``tools/run_lessons.py`` calls this module after each notebook and at the end of a run, with
+what :mod:`executed_notebooks` read from each executed copy:
 
-- :func:`describe_run` reads an executed notebook: the parameters it ran with (papermill's record
-  of those injected, over the notebook's own defaults), its result bundle (the display output of
-  type ``santa_lib.internals.results.RESULT_MIME`` that notebooks 01-03 show), its first error and its first
-  stderr output;
 - :func:`export_page` writes the executed notebook as one self-contained HTML page (images
   embedded, no script, style or font fetched from elsewhere);
-- :func:`write_report` writes ``report.md`` and ``index.html``, one row per notebook;
+- :func:`write_report` writes ``report.md`` and ``index.html`` (from the template
+  ``templates/index.html.j2``), one row per notebook;
 - :func:`comparison_table` is the methods' results as a plain-text table for the terminal;
 - :func:`learning_problems` is the learning check that makes ``make lessons`` exit non-zero.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import os
-import tempfile
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import nbformat
+from executed_notebooks import FAILED, OK, STOPPED, NotebookRun
 from nbconvert import HTMLExporter
-from notebook_outputs import CHECK_MARKER
 
 from santa_lib.comparison import COMPARISON_COLUMNS, comparison_cells, format_comparison
-from santa_lib.internals.results import (
-    COMPARISON_COLUMNS,
-    RESULT_MIME,
-    comparison_cells,
-    format_comparison,
-    notebook_defaults,
-)
+from santa_lib.internals.files import atomic_write_text
 from santa_lib.internals.timing import format_duration
 
 ACCURACY_FLOOR = 0.75
@@ -46,7 +35,10 @@ random-weights fallback (see README). Below this floor the lesson no longer show
 ``make lessons`` fails. Runs with a parameters file or other data are not held to it.
 """
 
-OK, FAILED, STOPPED, NOT_RUN = "ok", "FAILED", "stopped", "not run"
+NOTEBOOK_FIGURES = ("method", "test accuracy", "test loss", "weights", "precision")
+"""The comparison's columns the notebooks table repeats (those the comparison has)."""
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # nbconvert's "lab" page without the script tags that load require.js, MathJax and mermaid from a
 # CDN (and the widget manager from unpkg): the page then opens the same offline. Its CSS is inline.
@@ -57,143 +49,19 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 """
 
+_NUMBER = re.compile(r"[-+]?\d[\d,]*(\.\d+)?(?:$| (?!·))")
+"""The start of a cell that reads as a figure (``0.900``, ``1,234,567``, ``1 min 14.2 s``,
+``42.0 s (head 20.1 s)``), not as a label (``1 · feature extraction``)."""
+
 
 @dataclass(frozen=True)
-class CellProblem:
-    """An error or stderr output of one cell: where it is and its first line."""
+class RunContext:
+    """What the report says about the run as a whole."""
 
-    cell: str
-    """How the cell is named in messages: ``In [7] `fit(model)` ``."""
-    text: str
-    """``ename: evalue`` for an error, the first non-blank line for stderr."""
-
-
-@dataclass
-class NotebookRun:
-    """One notebook of a run: how it ended and what its executed copy holds."""
-
-    source: Path
-    status: str
-    seconds: float | None = None
-    executed: Path | None = None
-    page: Path | None = None
-    runner_error: str | None = None
-    error: CellProblem | None = None
-    stderr: CellProblem | None = None
-    result: dict | None = None
-    parameters: dict[str, object] = field(default_factory=dict)
-    injected: frozenset[str] = frozenset()
-
-    @property
-    def name(self) -> str:
-        """The notebook's file name, e.g. ``01_feature_extraction.ipynb``."""
-        return self.source.name
-
-
-def cell_title(cell) -> str:
-    """A cell's first line that says what it does (the nbval marker skipped), shortened."""
-    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
-    meaningful = [line for line in lines if line != CHECK_MARKER]
-    title = (meaningful or lines or ["(empty cell)"])[0]
-    return title if len(title) <= 70 else title[:67] + "..."
-
-
-def cell_label(cell, index: int) -> str:
-    """How messages name a cell: its execution count if it ran, else its position, and title."""
-    where = f"In [{cell.execution_count}]" if cell.get("execution_count") else f"cell {index + 1}"
-    return f"{where} `{cell_title(cell)}`"
-
-
-def _code_outputs(notebook):
-    """(index, cell, output) for every output of every code cell, in order."""
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
-                yield index, cell, output
-
-
-def result_bundles(notebook) -> list[dict]:
-    """The result bundles (``RESULT_MIME`` display outputs) of an executed notebook, in order."""
-    bundles = []
-    for _, _, output in _code_outputs(notebook):
-        value = output.get("data", {}).get(RESULT_MIME)
-        if value is not None:
-            bundles.append(json.loads(value) if isinstance(value, str) else dict(value))
-    return bundles
-
-
-def first_error(notebook) -> CellProblem | None:
-    """The first error output of an executed notebook, with its cell."""
-    for index, cell, output in _code_outputs(notebook):
-        if output.output_type == "error":
-            text = f"{output.ename}: {output.evalue}" if output.evalue else output.ename
-            return CellProblem(cell_label(cell, index), text)
-    return None
-
-
-def first_stderr(notebook) -> CellProblem | None:
-    """The first stderr output of an executed notebook: its cell and first non-blank line."""
-    for index, cell, output in _code_outputs(notebook):
-        if output.output_type == "stream" and output.name == "stderr":
-            lines = [line.strip() for line in output.text.splitlines() if line.strip()]
-            if lines:
-                return CellProblem(cell_label(cell, index), lines[0])
-    return None
-
-
-def read_executed(path: Path | None):
-    """An executed notebook, or None when there is none or it cannot be read (cut short)."""
-    if path is None or not path.is_file():
-        return None
-    try:
-        return nbformat.read(path, as_version=4)
-    except (OSError, ValueError) as failure:  # NotJSONError and ValidationError are ValueErrors
-        print(f"warning: cannot read executed notebook {path}: {failure}", flush=True)
-        return None
-
-
-def describe_run(source: Path, status: str, seconds: float | None = None,
-                 executed: Path | None = None, injected: dict | None = None,
-                 runner_error: str | None = None) -> NotebookRun:
-    """Everything the report says about one notebook, read from its executed copy if any.
-
-    ``injected`` is what the runner passed to papermill; papermill's own record in the executed
-    copy (``metadata.papermill.parameters``) wins when there is one.
-    """
-    notebook = read_executed(executed)
-    recorded = notebook.metadata.get("papermill", {}).get("parameters") if notebook else None
-    injected = dict(recorded if recorded is not None else injected or {})
-    results = result_bundles(notebook) if notebook else []
-    if seconds is None and notebook is not None:  # a stopped run: papermill's own timing
-        seconds = notebook.metadata.get("papermill", {}).get("duration")
-    return NotebookRun(
-        source=source, status=status, seconds=seconds,
-        executed=executed if notebook is not None else None, runner_error=runner_error,
-        error=first_error(notebook) if notebook else None,
-        stderr=first_stderr(notebook) if notebook else None,
-        result=results[-1] if results else None,
-        parameters={**notebook_defaults(source), **injected}, injected=frozenset(injected),
-    )
-
-
-def default_file_mode() -> int:
-    """The permissions a new file gets here (0o666 less the umask); mkstemp's are 0o600."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temp_name, default_file_mode())
-        os.replace(temp_name, path)
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+    out_dir: Path
+    parameters_file: Path | None
+    problems: list[str]
+    """The learning check's findings and the stop message, if any."""
 
 
 def export_page(executed: Path, page: Path, source_folder: Path) -> None:
@@ -206,7 +74,7 @@ def export_page(executed: Path, page: Path, source_folder: Path) -> None:
         template_file="offline.html.j2", embed_images=True)
     resources = {"metadata": {"name": executed.stem, "path": str(source_folder)}}
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4), resources)
-    write_atomically(page, body)
+    atomic_write_text(page, body)
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -217,6 +85,12 @@ def format_seconds(seconds: float | None) -> str:
 def result_cells(result: dict | None) -> dict[str, str]:
     """A result bundle's figures, formatted, under the comparison's column names."""
     return comparison_cells(result) if result else dict.fromkeys(COMPARISON_COLUMNS, "-")
+
+
+def notebook_figures(run: NotebookRun) -> list[str]:
+    """The figures the notebooks table shows for ``run`` (:data:`NOTEBOOK_FIGURES`)."""
+    cells = result_cells(run.result)
+    return [cells.get(column, "-") for column in NOTEBOOK_FIGURES if column in COMPARISON_COLUMNS]
 
 
 def comparison_table(runs: list[NotebookRun]) -> str:
@@ -271,43 +145,40 @@ def _problem_lines(run: NotebookRun) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
-class RunContext:
-    """What the report says about the run as a whole."""
-
-    out_dir: Path
-    parameters_file: Path | None
-    problems: list[str]
-    """The learning check's findings and the stop message, if any."""
-
-
 def all_problems(runs: list[NotebookRun], context: RunContext) -> list[str]:
     """Each notebook's error and stderr, then the run's own problems, each sentence once."""
     per_run = [f"{run.name}: {line}" for run in runs for line in _problem_lines(run)]
     return list(dict.fromkeys([*per_run, *context.problems]))
 
 
+def notebooks_header() -> list[str]:
+    """The notebooks table's columns, in report.md and index.html alike."""
+    figures = [column for column in NOTEBOOK_FIGURES if column in COMPARISON_COLUMNS]
+    return ["notebook", "status", "time", *figures, "parameters"]
+
+
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(_md_escape(cell) for cell in cells) + " |"
+
+
 def render_markdown(runs: list[NotebookRun], context: RunContext) -> str:
     """report.md: the notebooks table, the methods table, and what went wrong."""
+    header = notebooks_header()
     lines = [f"# Lesson run: {context.out_dir}", "",
              f"Written {time.strftime('%Y-%m-%d %H:%M:%S')}; parameters: "
              + (f"`{context.parameters_file}`" if context.parameters_file else "the defaults")
              + ". Parameters in **bold** were set by the parameters file.", "",
-             "| notebook | status | time | method | test accuracy | test loss | weights | "
-             "precision | parameters |", "|---|---|---|---|---|---|---|---|---|"]
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for run in runs:
-        figures = result_cells(run.result)
         name = f"[{run.name}](html/{run.page.name})" if run.page else run.name
         parameters = ", ".join(f"**{n}={v}**" if mark else f"{n}={v}"
                                for n, v, mark in _parameter_items(run))
-        cells = [name, run.status, format_seconds(run.seconds), figures["method"],
-                 figures["test accuracy"], figures["test loss"], figures["weights"],
-                 figures["precision"], parameters]
-        lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
+        lines.append(_md_row([name, run.status, format_seconds(run.seconds),
+                              *notebook_figures(run), parameters]))
     table = comparison_table(runs)
     if table:
         lines += ["", "## Methods compared", "", "```", table, "```"]
@@ -317,76 +188,43 @@ def render_markdown(runs: list[NotebookRun], context: RunContext) -> str:
     return "\n".join(lines) + "\n"
 
 
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; color: #222;
-       line-height: 1.4; padding: 0 1em; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ok { color: #1a7f37; font-weight: bold; }
-.FAILED, .stopped { color: #c62828; font-weight: bold; }
-.set { font-weight: bold; }
-code, .params { font-family: ui-monospace, monospace; font-size: 0.9em; }
-li.problem { color: #c62828; }
-"""
+def numeric_columns(rows: list[list[str]]) -> set[int]:
+    """The columns whose every cell reads as a number or is ``-``: right-aligned in index.html."""
+    width = max((len(row) for row in rows), default=0)
+    return {column for column in range(width)
+            if all(row[column] == "-" or _NUMBER.match(row[column]) for row in rows)}
 
 
-def _html_row(cells: list[str], numeric: frozenset[int] | set[int] = frozenset(),
-              header: bool = False) -> str:
-    tag = "th" if header else "td"
-    return "<tr>" + "".join(
-        f'<{tag} class="num">{cell}</{tag}>' if index in numeric else f"<{tag}>{cell}</{tag}>"
-        for index, cell in enumerate(cells)) + "</tr>"
-
-
-def _html_notebook_row(run: NotebookRun) -> str:
-    esc = html.escape
-    name = (f'<a href="html/{esc(run.page.name)}">{esc(run.name)}</a>' if run.page
-            else esc(run.name))
-    if run.executed:
-        name += f' (<a href="{esc(run.executed.name)}">ipynb</a>)'
-    figures = {key: esc(value) for key, value in result_cells(run.result).items()}
-    parameters = ", ".join(
-        f'<span class="set">{esc(n)}={esc(v)}</span>' if mark else f"{esc(n)}={esc(v)}"
-        for n, v, mark in _parameter_items(run))
-    return _html_row([name, f'<span class="{esc(run.status)}">{esc(run.status)}</span>',
-                      format_seconds(run.seconds), figures["method"], figures["test accuracy"],
-                      figures["test loss"], figures["weights"], figures["precision"],
-                      f'<span class="params">{parameters}</span>'], numeric={2, 4, 5})
+def _index_notebooks(runs: list[NotebookRun]) -> dict:
+    """The notebooks table as the template reads it."""
+    rows = [{"name": run.name, "page": run.page.name if run.page else None,
+             "executed": run.executed.name if run.executed else None, "status": run.status,
+             "figures": [format_seconds(run.seconds), *notebook_figures(run)],
+             "parameters": _parameter_items(run)} for run in runs]
+    figures = [["-", "-", *row["figures"]] for row in rows]  # aligned with the header's columns
+    numeric = numeric_columns(figures) - {0, 1} if figures else set()
+    return {"header": notebooks_header(), "rows": rows, "numeric": numeric}
 
 
 def render_index_html(runs: list[NotebookRun], context: RunContext) -> str:
     """index.html: a plain page (inline CSS, nothing fetched) linking every notebook's page."""
-    esc = html.escape
-    parts = [f"<h1>Lesson run: {esc(str(context.out_dir))}</h1>",
-             f"<p>Written {esc(time.strftime('%Y-%m-%d %H:%M:%S'))}; parameters: "
-             + (f"<code>{esc(str(context.parameters_file))}</code>" if context.parameters_file
-                else "the defaults")
-             + '. Parameters in <span class="set">bold</span> were set by the parameters '
-             "file. Each notebook name links to its executed page.</p>", "<table>",
-             _html_row(["notebook", "status", "time", "method", "test accuracy", "test loss",
-                        "weights", "precision", "parameters"], header=True),
-             *[_html_notebook_row(run) for run in runs], "</table>"]
-    compared = [run for run in runs if run.result]
-    if compared:
-        parts += ["<h2>Methods compared</h2>", "<table>",
-                  _html_row(list(result_cells(None)), header=True),
-                  *[_html_row([esc(cell) for cell in result_cells(run.result).values()],
-                              numeric={1, 2, 3, 4, 5}) for run in compared], "</table>"]
-    problems = all_problems(runs, context)
-    if problems:
-        parts += ["<h2>Problems</h2>", "<ul>",
-                  *[f'<li class="problem">{esc(problem)}</li>' for problem in problems], "</ul>"]
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>Lesson run: {esc(str(context.out_dir))}</title>\n<style>{_CSS}</style>\n"
-            "</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n")
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                                     autoescape=True, keep_trailing_newline=True,
+                                     undefined=jinja2.StrictUndefined)
+    compared = [list(result_cells(run.result).values()) for run in runs if run.result]
+    return environment.get_template("index.html.j2").render(
+        out_dir=str(context.out_dir), written=time.strftime("%Y-%m-%d %H:%M:%S"),
+        parameters_file=str(context.parameters_file) if context.parameters_file else None,
+        notebooks=_index_notebooks(runs),
+        compared={"header": list(COMPARISON_COLUMNS), "rows": compared,
+                  "numeric": numeric_columns(compared)},
+        problems=all_problems(runs, context))
 
 
 def write_report(runs: list[NotebookRun], context: RunContext) -> tuple[Path, Path]:
     """Write report.md and index.html into the run's output folder; return their paths."""
     markdown = context.out_dir / "report.md"
     index = context.out_dir / "index.html"
-    write_atomically(markdown, render_markdown(runs, context))
-    write_atomically(index, render_index_html(runs, context))
+    atomic_write_text(markdown, render_markdown(runs, context))
+    atomic_write_text(index, render_index_html(runs, context))
     return markdown, index

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import nbformat
 
+from santa_lib.internals.files import atomic_write
+
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 
@@ -27,13 +29,15 @@ def is_checked(cell) -> bool:
     return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARKER)
 
 
-def read(path: Path):
+def read(path: Path) -> nbformat.NotebookNode:
+    """A notebook file, as nbformat version 4."""
     return nbformat.read(path, as_version=4)
 
 
 def write(notebook, path: Path) -> None:
+    """Validate ``notebook`` and write it to ``path`` atomically."""
     nbformat.validate(notebook)
-    nbformat.write(notebook, path)
+    atomic_write(path, lambda temp: nbformat.write(notebook, temp))
 
 
 def clean(notebook, executed=None) -> None:
@@ -108,6 +112,7 @@ def problems(path: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line (see the module docstring); return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("check", "strip", "keep-checked"))
     parser.add_argument("notebooks", nargs="+", type=Path)

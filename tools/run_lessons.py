@@ -6,7 +6,8 @@
 - Each notebook gets the parameters of FILE that its ``parameters`` cell declares; a name that no
   notebook declares is an error (a typo would otherwise be ignored silently).
 - Each executed notebook is written to a temporary file next to its destination and renamed into
-  place, so a concurrent run or an interrupted one never leaves half a notebook.
+  place (``santa_lib.internals.files.atomic_write``), so a concurrent run or an interrupted one
+  never leaves half a notebook.
 - A failing notebook keeps its executed copy, with the error visible in it; the others still run,
   and the command exits 1 with a summary naming every failure.
 - After the run, DIR holds ``report.md`` and ``index.html`` (status, time, parameters and results
@@ -17,7 +18,7 @@
   ``lesson_report.ACCURACY_FLOOR``.
 - Ctrl-C (SIGINT) or SIGTERM stops the run: the kernel is shut down, the stopped notebook's
   partial executed copy is kept under its own name, one line says so, and the command exits 130
-  or 143.
+  or 143 (see ``stopping.py``).
 - ``--prepare-only`` injects the parameters without executing (for ``pytest --nbval-lax``, which
   then executes them and compares the checked outputs); it writes no report.
 """
@@ -25,195 +26,57 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import tempfile
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import papermill
-import psutil
-import yaml
+from executed_notebooks import FAILED, NOT_RUN, OK, STOPPED, NotebookRun, describe_run
 from lesson_report import (
-    FAILED,
-    NOT_RUN,
-    OK,
-    STOPPED,
-    NotebookRun,
     RunContext,
     comparison_table,
-    default_file_mode,
-    describe_run,
     export_page,
     learning_problems,
     write_report,
 )
+from notebook_parameters import declared_parameters, load_parameters
+from stopping import STOP, LessonsStopped, stop_child_processes
 
-from santa_lib.internals.results import notebook_defaults
+from santa_lib.internals.files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
-
-
-class LessonsStopped(BaseException):
-    """SIGINT or SIGTERM asked the run to stop (a BaseException, so no ``except Exception``
-    in papermill or nbclient mistakes it for a failed notebook)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-    @property
-    def exit_status(self) -> int:
-        """The shell's convention for a command ended by this signal: 128 + its number."""
-        return 128 + self.signum
-
-    @property
-    def description(self) -> str:
-        """``Ctrl-C (SIGINT)`` or ``SIGTERM``."""
-        return SIGNAL_NAMES.get(self.signum, signal.Signals(self.signum).name)
-
-
-class StopOnSignals:
-    """While active, the first SIGINT or SIGTERM raises :class:`LessonsStopped`; later ones are
-    ignored so that shutting the kernel down and writing the report are not cut short.
-
-    Inside :meth:`held` (renaming a finished file into place) the stop waits until the block ends.
-    """
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self.raised = False
-        self.holding = 0
-        self.previous: dict[int, object] = {}
-
-    def __enter__(self) -> StopOnSignals:
-        self.signum, self.raised, self.holding = None, False, 0
-        if threading.current_thread() is threading.main_thread():
-            self.previous = {number: signal.signal(number, self._on_signal)
-                             for number in SIGNAL_NAMES}
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for number, handler in self.previous.items():
-            signal.signal(number, handler)
-        self.previous = {}
-
-    def _on_signal(self, signum: int, frame) -> None:
-        if self.signum is None:
-            self.signum = signum
-            if not self.holding:
-                self.raise_if_pending()
-
-    def raise_if_pending(self) -> None:
-        """Raise :class:`LessonsStopped` if a signal came and has not been raised yet."""
-        if self.signum is not None and not self.raised:
-            self.raised = True
-            raise LessonsStopped(self.signum)
-
-    def raise_if_stopped(self) -> None:
-        """Raise :class:`LessonsStopped` again if a signal came, even one raised before: a stop
-        that a library turned into another exception must still end the run."""
-        if self.signum is not None:
-            self.raised = True
-            raise LessonsStopped(self.signum)
-
-    @contextmanager
-    def held(self):
-        """A block a stop must not interrupt; a signal that came meanwhile is raised after it."""
-        self.holding += 1
-        try:
-            yield
-        finally:
-            self.holding -= 1
-        if not self.holding:
-            self.raise_if_pending()
-
-
-STOP = StopOnSignals()
-
-
-def load_parameters(path: Path | None) -> dict:
-    """The mapping in a YAML parameters file (empty without one)."""
-    if path is None:
-        return {}
-    try:
-        values = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SystemExit(f"error: cannot read parameters file {path}: {error}") from error
-    if not isinstance(values, dict):
-        raise SystemExit(f"error: parameters file {path} must hold a mapping of name: value.")
-    return values
-
-
-def declared_parameters(notebook: Path) -> set[str]:
-    """Names assigned in the notebook's ``parameters`` cell."""
-    return set(notebook_defaults(notebook))
 
 
 def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool) -> str | None:
     """Execute (or prepare) one notebook into ``out_dir``; return an error summary or None.
 
-    On a stop (:class:`LessonsStopped`) what papermill wrote so far is kept under the notebook's
-    name and the exception goes on; papermill (nbclient) shuts the kernel down on its way out.
+    papermill writes into a temporary file that lands under the notebook's name when it is done,
+    or, cut short by an error or a stop (:class:`LessonsStopped`), with what it wrote so far; a
+    stop then goes on, and papermill (nbclient) shuts the kernel down on its way out. Creating
+    and renaming the file is held against stops; only the execution itself is interrupted.
     """
-    destination = out_dir / notebook.name
-    temp: Path | None = None
-    error: str | None = None
+
+    def execute(temp: Path) -> None:
+        """papermill into ``temp``; a stop interrupts it."""
+        with STOP.released():
+            papermill.execute_notebook(
+                str(notebook), str(temp), parameters=parameters, prepare_only=prepare_only,
+                kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
+                # The kernel's own log lines (start-up notices, and now and then
+                # "KeyboardInterrupt caught in kernel" as papermill shuts it down) are not lesson
+                # output; a failing cell or a dead kernel is still reported by papermill itself.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+
     try:
         with STOP.held():
-            handle, temp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{notebook.stem}-",
-                                                 suffix=".ipynb")
-            os.close(handle)
-            temp = Path(temp_name)
-        papermill.execute_notebook(
-            str(notebook), str(temp), parameters=parameters, prepare_only=prepare_only,
-            kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
-            # The kernel's own log lines (start-up notices, and now and then "KeyboardInterrupt
-            # caught in kernel" as papermill shuts it down) are not lesson output; a failing
-            # cell or a dead kernel is still reported by papermill itself.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
+            atomic_write(out_dir / notebook.name, execute, keep_partial=True)
     except papermill.PapermillExecutionError as failure:
-        error = f"{failure.ename}: {failure.evalue} (cell {failure.exec_count})"
+        return f"{failure.ename}: {failure.evalue} (cell {failure.exec_count})"
     except Exception as failure:  # kernel died, bad notebook: still report and carry on
-        error = f"{type(failure).__name__}: {failure}"
-    finally:
-        with STOP.held():
-            if temp is not None and temp.stat().st_size > 0:
-                os.chmod(temp, default_file_mode())
-                os.replace(temp, destination)
-            elif temp is not None:
-                temp.unlink(missing_ok=True)
-    return error
-
-
-def stop_child_processes(grace_seconds: float = 5.0) -> None:
-    """Terminate (then kill) every process this one started that is still alive, and remove the
-    connection files of kernels among them: a kernel whose start or shutdown a stop interrupted
-    must not outlive the run."""
-    children = psutil.Process().children(recursive=True)
-    connection_files = []
-    for child in children:
-        try:
-            command = child.cmdline()
-            child.terminate()
-        except psutil.NoSuchProcess:
-            continue
-        if "-f" in command[:-1]:  # ipykernel_launcher -f CONNECTION_FILE
-            connection_files.append(Path(command[command.index("-f") + 1]))
-    _, alive = psutil.wait_procs(children, timeout=grace_seconds)
-    for child in alive:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            continue
-    for path in connection_files:
-        path.unlink(missing_ok=True)
+        return f"{type(failure).__name__}: {failure}"
+    return None
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -32,10 +32,13 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import nbformat
-from lesson_report import cell_label, cell_title
+from executed_notebooks import cell_label, cell_title
 from nbconvert.preprocessors import Preprocessor
 from notebook_outputs import CHECK_MARKER, is_checked
-from run_lessons import declared_parameters, load_parameters, run_one
+from notebook_parameters import declared_parameters, load_parameters
+from run_lessons import run_one
+
+from santa_lib.internals.files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -104,10 +107,7 @@ def student_copy(notebook, name: str):
 def write_student_copy(source: Path, out_dir: Path) -> Path:
     """Write the student copy of ``source`` into ``out_dir`` under the same name."""
     copied = student_copy(nbformat.read(source, as_version=4), source.name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    destination = out_dir / source.name
-    nbformat.write(copied, destination)
-    return destination
+    return atomic_write(out_dir / source.name, lambda temp: nbformat.write(copied, temp))
 
 
 def prepare(notebook: Path, params_file: Path | None, out_dir: Path) -> Path:
