@@ -7,17 +7,22 @@ READY := $(VENV)/.ready
 PARAMS ?=
 OUT ?= build/lessons$(if $(PARAMS),-$(basename $(notdir $(PARAMS))))
 SMOKE := params/smoke.yaml
+# When `make test` started (only then), for the time it took.
+TEST_STARTED := $(if $(filter test,$(MAKECMDGOALS)),$(shell date +%s))
 
 .PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
-	student check-student
+	student check-student browser-test wheel-test rerun-test
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
-	@echo "make test                         lint, unit tests, smoke runs and nbval checks"
+	@echo "make test                         lint, unit tests and nbval checks (each notebook once)"
 	@echo "make checked-outputs              refresh the outputs nbval checks in notebooks/"
 	@echo "make student                      student copies (solutions blanked) into build/student/"
 	@echo "make check-student NB=file.ipynb  a student's self-check: nbval on that one notebook"
-	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (see README)"
+	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (docs/development.md)"
+	@echo "make browser-test                 every notebook run from JupyterLab in headless Chromium"
+	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
+	@echo "make rerun-test                   sections re-run in one kernel; blank student copies"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
 $(READY): requirements.txt pyproject.toml
@@ -30,7 +35,9 @@ $(READY): requirements.txt pyproject.toml
 lessons: $(READY)
 	$(BIN)/python tools/run_lessons.py --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
 
-test: lint unit smoke nbval
+# nbval executes every notebook once; `make smoke` (a papermill run of them all) stays apart.
+test: lint unit nbval
+	@echo "make test took $$(( $$(date +%s) - $(TEST_STARTED) )) s"
 
 lint: $(READY)
 	$(BIN)/ruff check santa_lib tests tools notebooks $(wildcard bench)
@@ -61,8 +68,28 @@ $(if $(filter check-student,$(MAKECMDGOALS)),$(if $(NB),,$(error check-student n
 check-student: $(READY)
 	$(BIN)/python tools/student_copies.py check $(NB) --params $(SMOKE) --out build/check-student
 
+# Every notebook run from JupyterLab's menu in a headless Chromium (tests/browser/). Chromium:
+# Debian's package, installed here when missing and root (CI), or Playwright's own build.
+$(VENV)/.browser-ready: requirements-browser.txt $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	@touch $@
+
+browser-test: $(VENV)/.browser-ready
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+	  || (apt-get update && apt-get install -y chromium)
+	SANTA_BROWSER_TEST=1 $(BIN)/python -m pytest -q -s tests/browser
+
 bench: $(READY)
 	$(BIN)/python bench/bench_lesson.py $(BENCH_ARGS)
 
+# The wheel alone (minutes): built, installed with its declared dependencies into a fresh venv,
+# every notebook run from an empty folder with the smoke parameters (tests/wheel/).
+wheel-test: $(READY)
+	SANTA_WHEEL_TEST=1 $(BIN)/python -m pytest -q tests/wheel
+
 clean:
 	rm -rf build
+
+# Sections re-run in one kernel, and blank student copies (tests/rerun; a few minutes).
+rerun-test: $(READY)
+	SANTA_RERUN_TEST=1 $(BIN)/python -m pytest -q tests/rerun

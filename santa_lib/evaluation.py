@@ -18,7 +18,7 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 100) -> n
     frozen front's outputs come from the feature cache (where notebook 01 or the validation
     callback may have put them already), and only the trainable rest runs, batch by batch
     (:func:`santa_lib.training.frozen_front_inputs`). No Keras ``predict``: its autotuned input
-    pipeline can slow later training in the same process (README, "Both cores").
+    pipeline can slow later training in the same process (docs/development.md, "Both cores").
     """
     from santa_lib.training import frozen_front_inputs, rest_probabilities
 

@@ -1,5 +1,5 @@
 """``python -m santa_lib split SRC DEST``: your own photos, one folder per class, in the lesson's
-train / validation / test layout (README, "Your own photos"; then ``data_dir=DEST`` in 00-03).
+train / validation / test layout (docs/instructors.md, "Your own photos"; then ``data_dir=DEST``).
 
 ``SRC`` holds one sub-folder per class (``SRC/cats/*.jpg``, ``SRC/dogs/*.jpg``). Each class is
 split on its own in the given fractions (stratified), after sorting its file names and shuffling
