@@ -22,6 +22,9 @@ on training pictures, made once per key and kept in the lesson's cache
 
 from __future__ import annotations
 
+import contextlib
+import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +123,8 @@ def choose_weights(weights: object = "auto", train_images: np.ndarray | None = N
     image_size = 64 if train_images is None else check_image_size(train_images.shape[1])
     if isinstance(choice, Path):
         if download:
-            check_weights_file(choice, image_size)
+            with keeping_random_state():
+                check_weights_file(choice, image_size)
         return WeightsChoice("file", path=choice)
     why = None
     if choice != "random":
@@ -212,6 +216,22 @@ def lsuv(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: int =
         x = keras.ops.cast(layer(x), "float32")  # measured in float32 under any dtype policy
 
 
+@contextlib.contextmanager
+def keeping_random_state() -> Iterator[None]:
+    """Run the block without moving Python's or NumPy's global random generators.
+
+    Keras draws the seeds of unseeded initializers from Python's ``random``: a network built
+    only to make a file (here) must not change the head's initial weights in the notebook, or
+    a run with an empty cache and a run with a warm one would train different models.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
 def calibrated_weights(train_images: np.ndarray, seed: int = 0) -> tuple[Path, str]:
     """The file of VGG19's random weights, drawn from ``seed`` and calibrated on training
     pictures (:func:`lsuv`), made once per key and kept in the cache; and what was done, in words.
@@ -223,11 +243,12 @@ def calibrated_weights(train_images: np.ndarray, seed: int = 0) -> tuple[Path, s
     path = Path(default_cache_dir()) / "weights" / f"vgg19-{key}.weights.h5"
     if path.is_file():
         return path, f"Calibrated on training pictures before: read back from {path}."
-    base = keras.applications.VGG19(weights=None, include_top=False,
-                                    input_shape=(image_size, image_size, 3))
-    _draw_random_kernels(base, seed)
-    lsuv(base, train_images)
-    atomic_write(path, base.save_weights)
+    with keeping_random_state():
+        base = keras.applications.VGG19(weights=None, include_top=False,
+                                        input_shape=(image_size, image_size, 3))
+        _draw_random_kernels(base, seed)
+        lsuv(base, train_images)
+        atomic_write(path, base.save_weights)
     return path, (f"Calibrated on {min(CALIBRATION_IMAGES, len(train_images))} training "
                   f"pictures (see below) and kept in {path}.")
 
