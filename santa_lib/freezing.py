@@ -2,29 +2,12 @@
 
 The notebooks set ``trainable`` themselves (``base.trainable = False``, then a loop over
 ``base.layers`` that unfreezes from a layer name on); this module holds what is not the lesson's
-point: checking the layer-name parameter before any work, and cutting a model into its frozen
-front and trainable rest, so that the front's output on the never-changing validation pictures is
-computed once (:class:`santa_lib.training.FrozenFrontValidation`).
+point: cutting a model into its frozen front and trainable rest, so that the front's output on
+the never-changing validation pictures is computed once
+(:class:`santa_lib.training.FrozenFrontValidation`).
 """
 
 from __future__ import annotations
-
-VGG19_CONVOLUTIONS_PER_BLOCK = (2, 2, 4, 4, 4)
-VGG19_LAYER_NAMES: tuple[str, ...] = tuple(
-    name
-    for block, convolutions in enumerate(VGG19_CONVOLUTIONS_PER_BLOCK, start=1)
-    for name in [*(f"block{block}_conv{i}" for i in range(1, convolutions + 1)),
-                 f"block{block}_pool"]
-)
-"""The names of VGG19's layers without its top, in order, as ``keras.applications`` makes them."""
-
-
-def check_layer_name(name: object) -> str:
-    """The ``unfreeze_from_layer`` parameter: one of VGG19's layer names, listed if not."""
-    if not isinstance(name, str) or name not in VGG19_LAYER_NAMES:
-        raise ValueError(f"unfreeze_from_layer must name a layer of VGG19, got {name!r}. Its "
-                         f"layers are: {', '.join(VGG19_LAYER_NAMES)}.")
-    return name
 
 
 def nested_base(model):

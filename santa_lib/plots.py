@@ -223,7 +223,7 @@ def answer_titles(probabilities: np.ndarray, labels: np.ndarray | None = None,
             continue
         truth = int(np.asarray(labels).reshape(-1)[index] > 0.5)
         verdict = "right" if int(probability > 0.5) == truth else "WRONG"
-        titles.append(f"true {class_names[truth]}: {verdict}\n{answer}")
+        titles.append(f"true {class_names[truth]}\n{answer}: {verdict}")
     return titles
 
 

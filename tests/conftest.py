@@ -81,6 +81,6 @@ def write_notebook():
 @pytest.fixture(scope="session")
 def random_base():
     """One VGG19 base with seeded random weights, shared by the tests that only read it."""
-    from santa_lib.base import build_base
+    from tests.bases import random_vgg19
 
-    return build_base("random", 64, seed=0)
+    return random_vgg19(64)

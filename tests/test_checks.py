@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from santa_lib.cli import main
+from santa_lib.data import DataError, load_data
 from santa_lib.sources.checks import check_data
-from santa_lib.sources.folder import DataError, load_splits
 
 
 def snapshot(folder):
@@ -59,7 +59,7 @@ def test_loader_reports_all_unreadable_images_together(small_data):
     for name in ("n1.jpg", "n2.jpg"):
         (small_data / "train" / "not_santa" / name).write_bytes(b"\x00" * 10)
     with pytest.raises(DataError) as raised:
-        load_splits(small_data, image_size=32)
+        load_data(small_data, image_size=32)
     lines = str(raised.value).splitlines()
     assert "cannot be used as it is" in lines[0]
     folder = small_data / "train" / "not_santa"
@@ -70,7 +70,7 @@ def test_loader_reports_all_unreadable_images_together(small_data):
 def test_loader_checks_the_layout_before_reading_images(small_data):
     (small_data / "validation" / "santa" / "readme.md").write_text("x")
     with pytest.raises(DataError, match="readme.md: not an image file"):
-        load_splits(small_data, image_size=32)
+        load_data(small_data, image_size=32)
 
 
 def png_16bit(path, width=30, height=20):
@@ -97,24 +97,24 @@ def test_unusual_but_real_images_are_fine(small_data, capsys):
     big = Image.new("RGB", (7060, 7577), (200, 20, 20))
     big.save(folder / "huge.jpg", quality=60)
     assert main(["check-data", str(small_data)]) == 0, capsys.readouterr().out
-    splits = load_splits(small_data, image_size=32)
-    assert len(splits["train"]) == 17
-    assert splits["train"].images.shape[1:] == (32, 32, 3)
+    splits = load_data(small_data, image_size=32)
+    assert len(splits.train) == 17
+    assert splits.train.images.shape[1:] == (32, 32, 3)
 
 
 def test_weights_install_checks_the_hash(tmp_path, monkeypatch, capsys):
-    from santa_lib import weights
+    from santa_lib.sources import imagenet
 
     wrong = tmp_path / "download.h5"
     wrong.write_bytes(b"half a file")
-    installed = weights.cached_weights_path()
+    installed = imagenet.cached_weights_path()
     assert main(["weights", "install", str(wrong)]) == 1
     err = capsys.readouterr().err
-    assert "nothing was installed" in err and weights.WEIGHTS_MD5 in err
+    assert "nothing was installed" in err and imagenet.WEIGHTS_MD5 in err
     assert not installed.exists()
     assert [p.name for p in installed.parent.iterdir()] == []  # no staging folder left
 
-    monkeypatch.setattr(weights, "WEIGHTS_MD5", hashlib.md5(wrong.read_bytes()).hexdigest())
+    monkeypatch.setattr(imagenet, "WEIGHTS_MD5", hashlib.md5(wrong.read_bytes()).hexdigest())
     try:
         assert main(["weights", "install", str(wrong)]) == 0
         assert installed.read_bytes() == b"half a file"

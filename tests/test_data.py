@@ -4,19 +4,26 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib.sources.folder import (
+from santa_lib.data import (
     DataError,
+    Split,
+    Splits,
     count_images,
-    decode_image,
+    data_description,
+    find_data,
     format_counts,
-    load_split,
-    load_splits,
-    resolve_data_dir,
+    load_data,
+    read_pictures,
 )
+from santa_lib.sources.folder import decode_image
 
 
-def test_load_split_uses_every_image_with_alphabetical_binary_labels(small_data):
-    split = load_split(small_data, "train", image_size=32)
+def load_train(data_dir, image_size=32) -> Split:
+    return load_data(data_dir, image_size).train
+
+
+def test_a_split_uses_every_image_with_alphabetical_binary_labels(small_data):
+    split = load_train(small_data)
     assert split.class_names == ("not_santa", "santa")
     assert split.images.shape == (10, 32, 32, 3)
     assert split.images.dtype == np.uint8
@@ -26,8 +33,13 @@ def test_load_split_uses_every_image_with_alphabetical_binary_labels(small_data)
     assert (reds[split.labels == 1] > reds[split.labels == 0].max()).all()
 
 
-def test_load_splits_and_counts(small_data):
-    splits = load_splits(small_data, image_size=32)
+def test_load_data_gives_three_named_splits_and_counts(small_data):
+    splits = load_data(small_data, image_size=32)
+    assert isinstance(splits, Splits)
+    train, validation, test = splits
+    assert (train.name, validation.name, test.name) == ("train", "validation", "test")
+    assert [name for name, _ in splits.items()] == ["train", "validation", "test"]
+    assert splits.validation is validation
     assert {name: len(split) for name, split in splits.items()} == {
         "train": 10, "validation": 6, "test": 4}
     counts = count_images(small_data)
@@ -41,7 +53,7 @@ def test_hidden_and_system_files_are_ignored(small_data):
     (small_data / "train" / "santa" / ".DS_Store").write_bytes(b"junk")
     (small_data / "train" / "santa" / "._s0.jpg").write_bytes(b"junk")
     (small_data / "train" / ".ipynb_checkpoints").mkdir()
-    split = load_split(small_data, "train", image_size=32)
+    split = load_train(small_data)
     assert len(split) == 10
 
 
@@ -49,20 +61,20 @@ def test_unreadable_file_stops_loading_with_its_path(small_data):
     bad = small_data / "train" / "santa" / "broken.jpg"
     bad.write_bytes(b"not an image at all")
     with pytest.raises(DataError, match="broken.jpg"):
-        load_split(small_data, "train", image_size=32)
+        load_train(small_data)
 
 
 def test_three_classes_are_refused(small_data, write_image):
     write_image(small_data / "train" / "reindeer" / "r.jpg", (100, 80, 40))
     with pytest.raises(DataError, match="exactly two"):
-        load_split(small_data, "train", image_size=32)
+        load_train(small_data)
 
 
 def test_empty_class_is_refused(small_data):
     for path in (small_data / "test" / "santa").iterdir():
         path.unlink()
     with pytest.raises(DataError, match="empty"):
-        load_split(small_data, "test", image_size=32)
+        load_data(small_data, 32)
 
 
 @pytest.mark.parametrize("mode", ["L", "RGBA", "P", "CMYK", "I;16", "1"])
@@ -92,19 +104,49 @@ def test_png_behind_a_jpg_name_and_exif_rotation(tmp_path, write_image):
     assert pixels[:12].mean() > 200 and pixels[-12:].mean() < 50
 
 
-def test_resolve_data_dir_errors_name_the_value(tmp_path):
+def test_find_data_errors_name_the_value(tmp_path):
     with pytest.raises(DataError, match="data_dir .*missing_folder"):
-        resolve_data_dir(tmp_path / "missing_folder")
+        find_data(tmp_path / "missing_folder")
     with pytest.raises(DataError, match="data_dir must be a folder"):
-        resolve_data_dir("")
-    assert resolve_data_dir(str(tmp_path)) == Path(tmp_path)
+        find_data("")
+    assert find_data(str(tmp_path)) == Path(tmp_path)
 
 
-def test_data_module_does_not_import_the_checks_module():
+def test_data_description_names_each_kind_of_data(tmp_path):
+    assert "synthetic" in data_description("embedded")
+    assert "2022" in data_description("photos")
+    assert str(tmp_path.resolve()) in data_description(tmp_path)
+
+
+def test_read_pictures_reads_any_format_and_size_as_model_input(tmp_path):
+    alpha = tmp_path / "alpha.png"
+    Image.new("RGBA", (30, 50), (255, 0, 0, 128)).save(alpha)
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (3000, 2000), (20, 200, 20)).save(big, quality=70)
+    pictures = read_pictures([alpha, str(big)], image_size=48)
+    assert pictures.shape == (2, 48, 48, 3) and pictures.dtype == np.uint8
+    # half-transparent red on white, then green
+    assert pictures[0, ..., 0].mean() > 200 and 100 < pictures[0, ..., 1].mean() < 160
+    assert pictures[1, ..., 1].mean() > 180 and pictures[1, ..., 0].mean() < 60
+    assert read_pictures([], image_size=48).shape == (0, 48, 48, 3)
+
+
+def test_read_pictures_names_a_missing_picture(tmp_path, write_image):
+    present = write_image(tmp_path / "here.jpg", (200, 30, 30))
+    with pytest.raises(DataError, match="no picture at .*not_here.jpg"):
+        read_pictures([present, tmp_path / "not_here.jpg"], image_size=32)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    with pytest.raises(DataError, match="broken.png"):
+        read_pictures([broken], image_size=32)
+
+
+def test_data_module_imports_neither_the_checks_module_nor_keras():
     import subprocess
     import sys
 
-    code = "import sys, santa_lib.sources.folder; print('santa_lib.sources.checks' in sys.modules)"
+    code = ("import sys, santa_lib.data; "
+            "print('santa_lib.sources.checks' in sys.modules or 'keras' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib import embedded
+from santa_lib.data import find_data
 from santa_lib.internals.cache import default_cache_dir
-from santa_lib.sources.folder import resolve_data_dir
+from santa_lib.sources import embedded
 from santa_lib.sources.embedded import (
     CLASS_NAMES,
     GENERATOR_VERSION,
@@ -290,7 +290,7 @@ def test_the_notebooks_data_dir_embedded_finds_the_cached_set(full_set, monkeypa
     cache, root = full_set
     monkeypatch.setenv("SANTA_LIB_CACHE", str(cache))
     before = snapshot(root)
-    assert resolve_data_dir("embedded") == root
+    assert find_data("embedded") == root
     assert snapshot(root) == before
 
 

@@ -2,7 +2,6 @@ import keras
 import numpy as np
 import pytest
 
-from santa_lib.base import build_base
 from santa_lib.finetuning import (
     format_weight_changes,
     snapshot_weights,
@@ -11,13 +10,14 @@ from santa_lib.finetuning import (
     weight_changes,
 )
 from santa_lib.training import method2_model
+from tests.bases import random_vgg19
 
 GROUP_TENSORS = {"block1": 4, "block2": 4, "block3": 8, "block4": 8, "block5": 8, "head": 4}
 
 
 def lesson_model(unfreeze_from: str | None):
     """The lesson's model at 32x32; the base frozen, or trainable from ``unfreeze_from`` on."""
-    base = build_base("random", 32, seed=0)
+    base = random_vgg19(32)
     model = method2_model(base, 32)
     base.trainable = unfreeze_from is not None
     if unfreeze_from is not None:

@@ -2,8 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from santa_lib.freezing import VGG19_LAYER_NAMES, check_layer_name, frozen_front_and_rest
+from santa_lib.freezing import frozen_front_and_rest
+from santa_lib.internals.params import VGG19_LAYER_NAMES, check_layer_name
 from santa_lib.training import method2_model
+from tests.bases import random_vgg19
 
 
 def test_layer_names_are_vgg19s_own(random_base):
@@ -17,9 +19,7 @@ def test_layer_names_are_vgg19s_own(random_base):
                          [(None, (2, 2, 512)), ("block5_conv1", (4, 4, 512)),
                           ("block3_conv1", (16, 16, 128))])
 def test_front_and_rest_together_are_the_model(unfreeze_from, front_output):
-    from santa_lib.base import build_base
-
-    base = build_base("random", 64, seed=2)
+    base = random_vgg19(64, seed=2)
     model = method2_model(base, 64)
     base.trainable = False
     if unfreeze_from:

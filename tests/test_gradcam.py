@@ -2,15 +2,15 @@ import keras
 import numpy as np
 import pytest
 
-from santa_lib.base import build_base
 from santa_lib.gradcam import conv_layer_names, gradcam_heatmaps, gradient_model
 from santa_lib.training import method2_model
+from tests.bases import random_vgg19
 
 
 @pytest.fixture(scope="module")
 def lesson_model():
     """The lesson's model at 32x32 (block5_conv4 is then 2x2), with seeded random weights."""
-    return method2_model(build_base("random", 32, seed=0), 32)
+    return method2_model(random_vgg19(32), 32)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,13 @@
+import numpy as np
 import pytest
 
-from santa_lib.internals.params import RULES, ParameterError, check_parameters
+from santa_lib.internals.params import (
+    RULES,
+    ParameterError,
+    check_parameters,
+    checked_parameters,
+    whole_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,9 +45,56 @@ def test_an_unknown_name_is_refused_with_the_known_ones():
 def test_good_parameters_pass_and_come_back(tmp_path):
     good = dict(data_dir=str(tmp_path), weights="auto", image_size=64, batch_size=10, epochs=20,
                 learning_rate=1e-4, steps_per_epoch=None, seed=0, precision="bfloat16",
-                head_epochs=10, head_learning_rate=2e-5, unfreeze_from_layer="block5_conv1")
+                head_epochs=10, head_learning_rate=2e-5, unfreeze_from_layer="block5_conv1",
+                my_photo=None)
     assert check_parameters(**good) == good
     assert set(good) == set(RULES)
     assert check_parameters(data_dir="embedded", weights=None) == {"data_dir": "embedded",
                                                                    "weights": None}
     check_parameters(data_dir="photos", weights="random", precision="float32")
+
+
+def test_whole_number_takes_integers_within_bounds():
+    assert whole_number(3, "epochs", 1) == 3
+    assert whole_number(np.int64(7), "seed") == 7 and type(whole_number(np.int64(7), "seed")) is int
+    assert whole_number(5, "steps", 1, 5) == 5
+
+
+@pytest.mark.parametrize(("value", "maximum", "message"), [
+    (0, None, "epochs must be a whole number >= 1, got 0"),
+    (True, None, "got True"),
+    (2.0, None, "got 2.0"),
+    ("3", None, "got '3'"),
+    (None, None, "got None"),
+    (6, 5, "epochs must be a whole number from 1 to 5, got 6"),
+])
+def test_whole_number_refuses_with_the_name_and_the_value(value, maximum, message):
+    with pytest.raises(ValueError, match="epochs") as raised:
+        whole_number(value, "epochs", 1, maximum)
+    assert message in str(raised.value)
+
+
+def test_whole_number_says_why_in_brackets():
+    with pytest.raises(ValueError, match=r"image_size must be a whole number >= 32 \(VGG19"):
+        whole_number(16, "image_size", 32, why="VGG19 halves the picture five times")
+
+
+def test_checked_parameters_takes_the_lessons_names_from_a_namespace():
+    namespace = {"epochs": 3, "seed": 0, "keras": object(), "other": "anything"}
+    assert checked_parameters(namespace) == {"epochs": 3, "seed": 0}
+    with pytest.raises(ParameterError, match="epochs must be a whole number >= 1, got 0"):
+        checked_parameters({"epochs": 0})
+
+
+def test_none_is_kept_only_when_it_means_the_default():
+    namespace = {"data_dir": "embedded", "epochs": None, "learning_rate": None}
+    assert checked_parameters(namespace, none_means_default=True) == namespace
+    with pytest.raises(ParameterError, match="epochs must be a whole number >= 1, got None"):
+        checked_parameters(namespace)
+    with pytest.raises(ParameterError, match="epochs .*got 0"):
+        checked_parameters({"epochs": 0}, none_means_default=True)
+
+
+def test_a_misspelt_name_given_explicitly_is_refused():
+    with pytest.raises(ParameterError, match=r"unknown parameter\(s\) \['epoch'\]"):
+        check_parameters(epoch=3, seed=0)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from santa_lib.augment import augmentation
-from santa_lib.sources.folder import Split, load_split
+from santa_lib.data import Split, load_data
 from santa_lib.plots import (
+    answer_titles,
     augmentation_grid,
-    comparison_chart,
     gradcam_grid,
     misclassified_gallery,
     plot_confusion_matrix,
@@ -43,7 +43,7 @@ def test_plot_history_explains_missing_validation():
 
 
 def test_sample_and_augmentation_grids(small_data):
-    split = load_split(small_data, "train", image_size=32)
+    split = load_data(small_data, image_size=32).train
     figure = sample_grid(split, per_class=3)
     assert len(figure.axes) == 6
     assert {axis.get_title() for axis in figure.axes} == {"not_santa", "santa"}
@@ -117,44 +117,10 @@ def test_gradcam_grid_lays_each_heatmap_over_its_picture():
         gradcam_grid(images, heatmaps[:2])
 
 
-ROWS = [{"method": "1 · feature extraction", "test_accuracy": 0.85, "test_loss": 0.4,
-         "seconds": 40.4, "trainable_parameters": 524_801, "images_seen": 10_840},
-        {"method": "2 · frozen base + augmentation", "test_accuracy": 0.811, "test_loss": 0.45,
-         "seconds": 138.1, "trainable_parameters": 270_733, "images_seen": 10_840},
-        {"method": "3 · fine-tuning", "test_accuracy": 0.911, "test_loss": 0.3,
-         "seconds": 232.6, "trainable_parameters": 9_709_837, "images_seen": 5_420}]
-REFERENCE = [{"method": "1 · feature extraction", "test_accuracy": 0.93, "seconds": 44.8,
-              "note": "real photos, ImageNet weights"},
-             {"method": "2 · frozen base + augmentation", "test_accuracy": None,
-              "seconds": 318.6, "note": "real photos, ImageNet weights"},
-             {"method": "3 · fine-tuning", "test_accuracy": 0.91, "seconds": 399.2,
-              "note": "real photos, ImageNet weights"}]
-
-
-def bars(axis) -> list[tuple[float, str | None]]:
-    return [(round(patch.get_height(), 3), patch.get_hatch()) for patch in axis.patches]
-
-
-def test_comparison_chart_sets_this_run_beside_the_2022_lesson():
-    figure = comparison_chart(ROWS, REFERENCE)
-    accuracy, seconds = figure.axes
-    assert bars(accuracy) == [(0.85, None), (0.811, None), (0.911, None),
-                              (0.93, "//"), (0.91, "//")]
-    assert bars(seconds) == [(40.4, None), (138.1, None), (232.6, None),
-                             (44.8, "//"), (318.6, "//"), (399.2, "//")]
-    assert "n/a" in [text.get_text() for text in accuracy.texts]  # 2022 gave no figure
-    for axis in (accuracy, seconds):
-        assert [label.get_text().replace("\n", " ") for label in axis.get_xticklabels()] == [
-            row["method"] for row in ROWS]
-    assert "2022 lesson: real photos, ImageNet weights" in [t.get_text() for t in figure.texts]
-
-
-def test_comparison_chart_marks_a_method_not_run():
-    figure = comparison_chart(ROWS[:2], REFERENCE)
-    for axis in figure.axes:
-        assert len(axis.get_xticklabels()) == 3
-        assert "not run" in [text.get_text() for text in axis.texts]
-    alone = comparison_chart(ROWS[2:])
-    assert bars(alone.axes[0]) == [(0.911, None)]
-    with pytest.raises(ValueError, match="nothing to compare"):
-        comparison_chart([])
+def test_answer_titles_say_the_answer_and_whether_it_was_right():
+    assert answer_titles(np.array([0.9, 0.2]), np.array([1.0, 1.0])) == [
+        "true santa\nP(santa)=0.90: right", "true santa\nP(santa)=0.20: WRONG"]
+    assert answer_titles(np.array([0.9, 0.2])) == ["P(santa)=0.90\nsays santa",
+                                                   "P(santa)=0.20\nsays not_santa"]
+    assert answer_titles(np.array([0.1]), np.array([0.0]), class_names=("cat", "dog")) == [
+        "true cat\nP(dog)=0.10: right"]

@@ -2,10 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from santa_lib.base import build_base
 from santa_lib.features import outputs_path, run_model
 from santa_lib.internals.precision import check_precision, native_bfloat16, set_precision
 from santa_lib.preprocessing import VGG19Preprocessing
+from santa_lib.weights import choose_weights
 
 
 @pytest.fixture(autouse=True)
@@ -56,12 +56,19 @@ def test_unknown_precision_is_refused_with_the_parameter_name():
         set_precision(16)
 
 
+def calibrated_base(images):
+    """VGG19 as the notebooks build it, with random weights calibrated on ``images``."""
+    choice = choose_weights("random", images)
+    return keras.applications.VGG19(weights=choice.argument, include_top=False,
+                                    input_shape=images.shape[1:])
+
+
 def test_a_bfloat16_base_calibrates_and_gives_float32_features_under_their_own_key():
     images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    base32 = build_base("random", 32, calibration_images=images)
+    base32 = calibrated_base(images)
     extractor32 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base32])
     set_precision("bfloat16", native=(True, "a test"))
-    base16 = build_base("random", 32, calibration_images=images)
+    base16 = calibrated_base(images)
     extractor16 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base16])
     assert base16.dtype_policy.name == "mixed_bfloat16"
     outputs = run_model(extractor16, images, batch_size=4)

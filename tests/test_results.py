@@ -1,101 +1,176 @@
-"""Each method's record: kept under its parameters, found again by notebook 04, shown in tables."""
+"""Each method's run: parameters checked, a record kept under them, found again by notebook 04."""
 
+import ast
 import json
+import time
+from pathlib import Path
 
 import keras
 import nbformat
 import pytest
 
+from santa_lib.internals.params import ParameterError
 from santa_lib.internals.results import (
+    METHOD_DEFAULTS,
     METHODS,
+    Run,
     collect_results,
-    expected_parameters,
-    format_comparison,
     load_result,
-    method_result,
+    method_settings,
     result_path,
-    save_result,
     trainable_parameters,
 )
+from tests.bases import random_vgg19
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+HISTORY = {"loss": [0.7, 0.5, 0.6], "accuracy": [0.5, 0.8, 0.7],
+           "val_loss": [0.69, 0.5, 0.55], "val_accuracy": [0.5, 0.75, 0.75]}
 
 
-def record(notebook="02_frozen_base_augmentation", parameters=None, accuracy=0.8):
+def lesson_run(notebook="02_frozen_base_augmentation", **changes) -> Run:
+    """A notebook's run with its own defaults, as its parameters cell sets them, and changes."""
+    return Run(notebook, {**METHOD_DEFAULTS[notebook], **changes})
+
+
+def small_model():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(1)])
     model.layers[0].trainable = False
-    return method_result(notebook, parameters or {"epochs": 10, "data_dir": "embedded"},
-                         test_loss=0.41, test_accuracy=accuracy, seconds=75.5,
-                         weights="random (offline fallback)", precision="float32", model=model,
-                         images_seen=5420, history={"loss": [0.7, 0.5], "accuracy": [0.5, 0.8]})
+    return model
 
 
-def write_notebook(folder, notebook, parameters_cell):
-    cells = [nbformat.v4.new_code_cell(parameters_cell, metadata={"tags": ["parameters"]})]
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / f"{notebook}.ipynb")
+def save(run: Run, accuracy=0.8, train_size=50) -> dict:
+    run.save(small_model(), HISTORY, test_loss=0.41, test_accuracy=accuracy,
+             train_size=train_size, weights="random (offline fallback)")
+    return load_result(run.notebook, run.parameters)
 
 
-def test_a_record_holds_what_the_comparison_needs():
-    result = record()
-    assert result["method"] == "2 · frozen base + augmentation"
-    assert result["trainable_parameters"] == 3  # only the second Dense trains: 2 weights + bias
-    assert json.loads(json.dumps(result)) == result
-
-
-def test_trainable_parameters_counts_numbers_not_tensors(random_base):
-    random_base.trainable = True
-    assert trainable_parameters(random_base) == 20_024_384
-
-
-def test_saved_records_are_found_only_with_the_same_parameters(capsys):
-    result = record(parameters={"epochs": 10, "data_dir": "embedded"})
-    save_result(result)
-    assert "test accuracy 0.800" in capsys.readouterr().out  # outside a notebook: a line
-    assert result_path(result["notebook"], {"data_dir": "embedded", "epochs": 10}).is_file()
-    assert load_result(result["notebook"], {"data_dir": "embedded", "epochs": 10}) == result
-    assert load_result(result["notebook"], {"data_dir": "embedded", "epochs": 1}) is None
-    assert load_result("03_fine_tuning", {"data_dir": "embedded", "epochs": 10}) is None
-
-
-def test_expected_parameters_are_the_defaults_with_what_was_given(tmp_path):
-    write_notebook(tmp_path, "01_feature_extraction", "epochs = 20\nbatch_size = 10\nseed = 0")
-    notebook = tmp_path / "01_feature_extraction.ipynb"
-    assert expected_parameters(notebook, {"epochs": None, "seed": 3, "steps_per_epoch": 2}) == {
-        "epochs": 20, "batch_size": 10, "seed": 3}
-
-
-def test_collect_results_finds_each_method_or_says_how_to_run_it(tmp_path):
-    for notebook in METHODS:
-        write_notebook(tmp_path, notebook, "data_dir = 'embedded'\nepochs = 10")
-    save_result(record("02_frozen_base_augmentation", {"data_dir": "embedded", "epochs": 1}))
-    found, missing = collect_results({"epochs": 1, "head_epochs": None}, folder=tmp_path)
-    assert [result["notebook"] for result in found] == ["02_frozen_base_augmentation"]
-    assert missing == {"01_feature_extraction": {"data_dir": "embedded", "epochs": 1},
-                       "03_fine_tuning": {"data_dir": "embedded", "epochs": 1}}
-    found, missing = collect_results({"epochs": None}, folder=tmp_path)
-    assert found == [] and len(missing) == 3
-
-
-def test_the_comparison_table_has_a_row_per_method():
-    lines = format_comparison([record("01_feature_extraction", accuracy=0.85),
-                               record("03_fine_tuning", accuracy=0.911)]).splitlines()
-    assert lines[0].split()[:4] == ["method", "test", "accuracy", "test"]
-    assert lines[2].startswith("1 · feature extraction") and "0.850" in lines[2]
-    assert lines[3].startswith("3 · fine-tuning") and "0.911" in lines[3]
-    assert "1 min 15.5 s" in lines[3] and "5,420" in lines[3]
-    assert format_comparison([]) == ""
+def parameters_cell(notebook: str) -> dict[str, object]:
+    """The committed ``parameters`` cell of a notebook, name to value."""
+    cells = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
+    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    return {node.targets[0].id: ast.literal_eval(node.value)
+            for node in ast.parse(cell.source).body}
 
 
 @pytest.mark.parametrize("notebook", list(METHODS))
-def test_each_method_notebook_records_exactly_its_parameters(notebook):
-    """The record's key is made from the parameters the notebook passes to check_parameters;
-    notebook 04 rebuilds it from the parameters cell: the two must list the same names."""
-    import ast
+def test_method_defaults_are_each_notebooks_parameters_cell(notebook):
+    """What ``None`` means in notebooks 00 and 04, and what a record is keyed by, is each method
+    notebook's own parameters cell: the two must stay the same."""
+    assert parameters_cell(notebook) == METHOD_DEFAULTS[notebook]
 
-    from santa_lib.internals.results import lesson_notebooks, notebook_defaults
 
-    path = lesson_notebooks() / f"{notebook}.ipynb"
-    source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
-                       if cell.cell_type == "code")
-    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-             and getattr(node.func, "id", None) == "check_parameters"]
-    assert len(calls) == 1
-    assert {keyword.arg for keyword in calls[0].keywords} == set(notebook_defaults(path))
+def test_a_run_refuses_a_missing_parameter_naming_it():
+    namespace = dict(METHOD_DEFAULTS["01_feature_extraction"])
+    del namespace["learning_rate"]
+    with pytest.raises(NameError, match="learning_rate"):
+        Run("01_feature_extraction", namespace)
+    with pytest.raises(ValueError, match="notebook must be one of"):
+        Run("05_nothing", namespace)
+
+
+def test_a_run_refuses_a_bad_value_naming_it():
+    with pytest.raises(ParameterError, match="epochs must be a whole number >= 1, got 0"):
+        lesson_run(epochs=0)
+    with pytest.raises(ParameterError, match="unfreeze_from_layer must name a layer"):
+        lesson_run("03_fine_tuning", unfreeze_from_layer="block9")
+
+
+def test_a_run_keeps_exactly_its_notebooks_parameters():
+    namespace = {**METHOD_DEFAULTS["01_feature_extraction"], "epochs": 3, "other": object()}
+    run = Run("01_feature_extraction", namespace)
+    assert run.parameters == {**METHOD_DEFAULTS["01_feature_extraction"], "epochs": 3}
+
+
+def test_notebook_03s_method2_settings_are_its_head_settings():
+    run = lesson_run("03_fine_tuning", head_epochs=4, head_learning_rate=3e-5, epochs=9)
+    assert run.method2_settings() == {**lesson_run(epochs=4, learning_rate=3e-5).parameters}
+
+
+def test_images_seen_counts_epochs_of_pictures_or_of_steps():
+    assert lesson_run().images_seen(HISTORY, train_size=50) == 3 * 50
+    capped = lesson_run(steps_per_epoch=2, batch_size=20)
+    assert capped.images_seen(HISTORY, train_size=50) == 3 * 2 * 20
+
+
+def test_a_record_holds_what_the_comparison_needs(capsys):
+    run = lesson_run(epochs=3)
+    assert run.stop_clock().endswith("s")
+    result = save(run)
+    assert "test accuracy 0.800" in capsys.readouterr().out  # outside a notebook: a line
+    assert result["notebook"] == "02_frozen_base_augmentation"
+    assert result["method"] == "2 · frozen base + augmentation"
+    assert result["trainable_parameters"] == 3  # only the second Dense trains: 2 weights + bias
+    assert result["scored_epoch"] == 2  # the first epoch with the best validation accuracy
+    assert result["images_seen"] == 150 and result["head"] is None
+    assert result["parameters"] == run.parameters and result["history"] == HISTORY
+    assert result["precision"] == "float32" and result["weights"].startswith("random")
+    assert json.loads(json.dumps(result)) == result
+
+
+def test_trainable_parameters_counts_numbers_not_tensors():
+    base = random_vgg19(32)
+    assert trainable_parameters(base) == 20_024_384
+    base.trainable = False
+    assert trainable_parameters(base) == 0
+
+
+def test_saved_records_are_found_only_with_the_same_parameters():
+    run = lesson_run(epochs=3)
+    result = save(run)
+    assert result_path(run.notebook, run.parameters).is_file()
+    assert load_result(run.notebook, {**run.parameters, "epochs": 1}) is None
+    assert load_result("03_fine_tuning", run.parameters) is None
+    found, missing = collect_results({"epochs": 3, "data_dir": "embedded"})
+    assert found == [result]
+    assert set(missing) == {"01_feature_extraction", "03_fine_tuning"}
+
+
+def test_collect_results_prefers_the_newest_matching_record():
+    older = save(lesson_run(epochs=3, seed=1), accuracy=0.6)
+    time.sleep(0.01)
+    newer = save(lesson_run(epochs=3, seed=2), accuracy=0.9)
+    assert newer["saved_at"] > older["saved_at"]
+    found, _ = collect_results({"epochs": 3, "seed": None})
+    assert found == [newer]
+    found, _ = collect_results({"epochs": 3, "seed": 1})
+    assert found == [older]
+
+
+def test_collect_results_ignores_other_epochs_and_says_how_to_run_the_rest():
+    save(lesson_run(epochs=1))
+    found, missing = collect_results({"epochs": 2, "head_epochs": None, "data_dir": "embedded"})
+    assert found == []
+    assert missing == {notebook: {"epochs": 2, "data_dir": "embedded"} for notebook in METHODS}
+    found, missing = collect_results({"epochs": 1, "head_epochs": 4})
+    assert [result["notebook"] for result in found] == ["02_frozen_base_augmentation"]
+    assert missing == {"01_feature_extraction": {"epochs": 1},
+                       "03_fine_tuning": {"epochs": 1, "head_epochs": 4}}
+
+
+def test_method_settings_fill_in_each_notebooks_defaults():
+    settings = method_settings({"epochs": 2, "head_epochs": None, "my_photo": None})
+    assert settings["01_feature_extraction"] == {**METHOD_DEFAULTS["01_feature_extraction"],
+                                                 "epochs": 2}
+    assert settings["03_fine_tuning"]["head_epochs"] == 10  # None: the notebook's own
+
+
+def test_method_3_takes_the_head_cost_from_notebook_02s_record():
+    head = save(lesson_run(epochs=2, learning_rate=1e-3), train_size=40)
+    fine_tuning = lesson_run("03_fine_tuning", head_epochs=2, head_learning_rate=1e-3)
+    result = save(fine_tuning)
+    assert result["head"] == {"seconds": head["seconds"], "images_seen": head["images_seen"],
+                              "source": "notebook 02's run"}
+    unrelated = save(lesson_run("03_fine_tuning", head_epochs=5))
+    assert unrelated["head"] is None  # notebook 02 never ran with those settings
+
+
+def test_a_head_trained_in_notebook_03_is_counted_apart_from_its_own_time():
+    run = lesson_run("03_fine_tuning")
+    run.record_head(seconds=0.0, images_seen=200, source="trained in this notebook")
+    time.sleep(0.02)
+    run.stop_clock()
+    run.head["seconds"] = 0.01
+    result = run.record(small_model(), HISTORY, 0.4, 0.9, train_size=50, weights="random")
+    assert result["head"] == {"seconds": 0.01, "images_seen": 200,
+                              "source": "trained in this notebook"}
+    assert result["seconds"] == pytest.approx(run.seconds - 0.01)

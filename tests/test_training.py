@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from santa_lib.augment import augmentation
-from santa_lib.base import build_base
-from santa_lib.sources.folder import load_splits
+from santa_lib.data import load_data
+from santa_lib.internals.results import METHOD_DEFAULTS, Run
 from santa_lib.training import (
     FrozenFrontValidation,
+    fine_tuned_model_path,
     method2_model,
     method2_model_path,
     save_model,
@@ -16,11 +17,20 @@ from santa_lib.training import (
     train_method2_head,
     training_batches,
 )
+from santa_lib.weights import WeightsChoice
+from tests.bases import random_vgg19
+
+RANDOM = WeightsChoice("random")
+
+
+def lesson_run(notebook="02_frozen_base_augmentation", **changes):
+    """A notebook's run with its own defaults, as its parameters cell sets them, and changes."""
+    return Run(notebook, {**METHOD_DEFAULTS[notebook], **changes})
 
 
 @pytest.fixture
 def splits(small_data):
-    return load_splits(small_data, image_size=64)
+    return load_data(small_data, image_size=64)
 
 
 def compile_for_the_lesson(model, learning_rate=1e-5):
@@ -40,7 +50,7 @@ def test_reference_parameter_counts(random_base):
 
 
 def test_every_training_picture_once_per_epoch_raw(splits):
-    train = splits["train"]
+    train = splits.train
     batches = list(training_batches(train, batch_size=4).as_numpy_iterator())
     assert [len(labels) for _, labels in batches] == [4, 4, 2]
     labels = np.concatenate([labels for _, labels in batches])
@@ -52,7 +62,7 @@ def test_every_training_picture_once_per_epoch_raw(splits):
 
 
 def test_capped_steps_repeat_and_augmentation_changes_pictures(splits):
-    train = splits["train"]
+    train = splits.train
     batches = training_batches(train, batch_size=4, augment=augmentation(0), steps_per_epoch=2)
     taken = list(batches.take(4).as_numpy_iterator())
     assert [len(labels) for _, labels in taken] == [4, 4, 4, 4]  # runs on past the 10 pictures
@@ -62,24 +72,53 @@ def test_capped_steps_repeat_and_augmentation_changes_pictures(splits):
 
 
 def test_pipelines_keep_order_and_run_without_autotuning(splits):
-    validation = splits["validation"]
+    validation = splits.validation
     batches = steady_batches(validation.images, validation.labels, batch_size=3)
     images = np.concatenate([images for images, _ in batches.as_numpy_iterator()])
     np.testing.assert_array_equal(images, validation.images)
-    for dataset in (batches, training_batches(splits["train"], batch_size=4)):
+    for dataset in (batches, training_batches(splits.train, batch_size=4)):
         assert dataset.options().autotune.enabled is False
 
 
 def test_model_path_depends_on_weights_and_training_settings(splits):
-    settings = dict(epochs=10, batch_size=20, learning_rate=2e-5, steps_per_epoch=None, seed=0)
-    train, validation = splits["train"], splits["validation"]
-    path = method2_model_path("weights-a", train, validation, **settings)
-    assert path == method2_model_path("weights-a", train, validation, **settings)
-    assert method2_model_path("weights-b", train, validation, **settings) != path
+    train, validation = splits.train, splits.validation
+    path = method2_model_path(lesson_run(), train, validation, RANDOM)
+    assert path.suffix == ".keras"
+    assert path == method2_model_path(lesson_run(), train, validation, RANDOM)
+    assert method2_model_path(lesson_run(), train, validation,
+                              WeightsChoice("imagenet")) != path
+    assert method2_model_path(lesson_run(), splits.test, validation, RANDOM) != path
     for name, value in [("epochs", 1), ("learning_rate", 1e-4), ("seed", 1),
-                        ("steps_per_epoch", 2), ("batch_size", 10)]:
-        assert method2_model_path("weights-a", train, validation,
-                                  **{**settings, name: value}) != path, name
+                        ("steps_per_epoch", 2), ("batch_size", 10), ("image_size", 32)]:
+        assert method2_model_path(lesson_run(**{name: value}), train, validation,
+                                  RANDOM) != path, name
+
+
+def test_notebook_03_finds_the_model_notebook_02_saved(splits):
+    """03's head_epochs and head_learning_rate are 02's epochs and learning_rate; its own
+    fine-tuning settings do not change which method-2 model it starts from."""
+    train, validation = splits.train, splits.validation
+    saved_by_02 = method2_model_path(lesson_run(epochs=3, learning_rate=1e-3), train,
+                                     validation, RANDOM)
+    run_03 = lesson_run("03_fine_tuning", head_epochs=3, head_learning_rate=1e-3, epochs=7,
+                        learning_rate=5e-5, unfreeze_from_layer="block4_conv1")
+    assert method2_model_path(run_03, train, validation, RANDOM) == saved_by_02
+    assert method2_model_path(lesson_run("03_fine_tuning"), train, validation,
+                              RANDOM) != saved_by_02
+
+
+def test_the_fine_tuned_model_path_follows_every_setting_of_notebook_03(splits, tmp_path):
+    train, validation = splits.train, splits.validation
+    path = fine_tuned_model_path(lesson_run("03_fine_tuning"), train, validation, RANDOM)
+    assert path != method2_model_path(lesson_run("03_fine_tuning"), train, validation, RANDOM)
+    for name, value in [("epochs", 1), ("unfreeze_from_layer", "block4_conv1"),
+                        ("head_epochs", 2)]:
+        changed = lesson_run("03_fine_tuning", **{name: value})
+        assert fine_tuned_model_path(changed, train, validation, RANDOM) != path, name
+    photo = tmp_path / "me.jpg"
+    photo.write_bytes(b"x")  # the picture looked at afterwards does not make another model
+    with_photo = lesson_run("03_fine_tuning", my_photo=str(photo))
+    assert fine_tuned_model_path(with_photo, train, validation, RANDOM) == path
 
 
 def test_saved_model_keeps_weights_and_frozen_flags(random_base, tmp_path):
@@ -98,14 +137,14 @@ def test_saved_model_keeps_weights_and_frozen_flags(random_base, tmp_path):
 
 @pytest.mark.parametrize("fine_tune", [False, True])
 def test_cached_validation_scores_match_a_full_evaluation(splits, fine_tune):
-    base = build_base("random", 64, seed=0)
+    base = random_vgg19(64)
     model = method2_model(base, 64)
     base.trainable = False
     if fine_tune:
         unfreeze_block5(base)
     compile_for_the_lesson(model)
-    validation = splits["validation"]
-    history = model.fit(training_batches(splits["train"], 5, steps_per_epoch=1), epochs=2,
+    validation = splits.validation
+    history = model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=2,
                         steps_per_epoch=1, verbose=0,
                         callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
     loss, accuracy = model.evaluate(validation.images, validation.labels, verbose=0)
@@ -115,28 +154,34 @@ def test_cached_validation_scores_match_a_full_evaluation(splits, fine_tune):
 
 
 def test_validation_is_in_the_logs_of_callbacks_after_it(splits):
-    base = build_base("random", 64, seed=0)
+    base = random_vgg19(64)
     model = method2_model(base, 64)
     base.trainable = False
     compile_for_the_lesson(model)
     keep_best = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=5,
                                               restore_best_weights=True)
-    validation = splits["validation"]
-    model.fit(training_batches(splits["train"], 5, steps_per_epoch=1), epochs=2,
+    validation = splits.validation
+    model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=2,
               steps_per_epoch=1, verbose=0,
               callbacks=[FrozenFrontValidation(validation.images, validation.labels), keep_best])
     assert keep_best.best_weights is not None  # it saw val_accuracy every epoch
 
 
-def test_notebook_02_steps_in_one_call_train_the_head_only(splits):
-    base = build_base("random", 64, seed=0)
-    before = base.get_weights()
-    model = train_method2_head(base, splits["train"], splits["validation"], image_size=64,
-                               epochs=1, batch_size=5, learning_rate=1e-3, steps_per_epoch=1,
-                               augment=augmentation(0), seed=0)
+def test_notebook_02_steps_in_one_call_train_the_head_only(splits, tmp_path):
+    weights_file = tmp_path / "base.weights.h5"
+    random_vgg19(64, seed=1).save_weights(weights_file)
+    before = random_vgg19(64, seed=1).get_weights()
+    run = lesson_run("03_fine_tuning", head_epochs=2, head_learning_rate=1e-3, batch_size=5,
+                     steps_per_epoch=1)
+    model = train_method2_head(run, WeightsChoice("file", path=weights_file), splits.train,
+                               splits.validation, augmentation(0))
+    base = model.get_layer("vgg19")
     assert len(model.trainable_weights) == 4 and not base.trainable
     for ours, theirs in zip(base.get_weights(), before, strict=True):
         np.testing.assert_array_equal(ours, theirs)
+    # the head's cost, kept for the comparison: 2 epochs of 1 step of 5 pictures
+    assert run.head["images_seen"] == 10 and run.head["seconds"] > 0
+    assert run.head["source"] == "trained in this notebook"
 
 
 def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits, caplog,
@@ -149,15 +194,15 @@ def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits,
     # TensorFlow counts traces for the whole process: start from a fresh count, as a notebook does
     monkeypatch.setattr(tf_function, "_frequent_tracing_detector_manager",
                         tf_function._FrequentTracingDetectorManager())
-    validation = splits["validation"]
+    validation = splits.validation
     with caplog.at_level(logging.WARNING):
-        model = train_method2_head(build_base("random", 64, seed=0), splits["train"],
-                                   validation, image_size=64, epochs=1, batch_size=5,
-                                   learning_rate=1e-5, steps_per_epoch=1, augment=None, seed=0)
+        run = lesson_run("03_fine_tuning", head_epochs=1, head_learning_rate=1e-5,
+                         batch_size=5, steps_per_epoch=1)
+        model = train_method2_head(run, RANDOM, splits.train, validation, None)
         model.evaluate(steady_batches(validation.images, validation.labels, 5), verbose=0)
         unfreeze_block5(model.get_layer("vgg19"))
         compile_for_the_lesson(model)
-        model.fit(training_batches(splits["train"], 5, steps_per_epoch=1), epochs=1,
+        model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=1,
                   steps_per_epoch=1, verbose=0,
                   callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
         model.evaluate(steady_batches(validation.images, validation.labels, 5), verbose=0)
@@ -171,7 +216,7 @@ def test_predictions_run_the_frozen_front_once(random_base, splits, monkeypatch)
     model = method2_model(random_base, 64)
     random_base.trainable = False
     try:
-        pictures = splits["test"].images
+        pictures = splits.test.images
         first = predict_probabilities(model, pictures)
         np.testing.assert_allclose(first, np.asarray(model(pictures.astype("float32"))).ravel(),
                                    rtol=1e-4, atol=1e-6)
