@@ -15,7 +15,7 @@ import numpy as np
 
 from santa_lib.comparison import REFERENCE_2022, total_seconds
 from santa_lib.data import data_description
-from santa_lib.internals.results import method_settings
+from santa_lib.internals.results import history_values, method_settings, scored_epoch
 from santa_lib.internals.timing import format_duration
 
 FLAT_RANGE = 0.02
@@ -30,11 +30,6 @@ def _epochs(numbers: Sequence[int]) -> str:
     if len(names) == 1:
         return f"epoch {names[0]}"
     return f"epochs {', '.join(names[:-1])} and {names[-1]}"
-
-
-def _values(history) -> dict[str, list[float]]:
-    values = getattr(history, "history", history)
-    return {name: [float(value) for value in series] for name, series in values.items()}
 
 
 def same_answer_epochs(accuracies: Sequence[float], labels: np.ndarray) -> list[int]:
@@ -91,9 +86,9 @@ def history_observations(history, validation_labels: np.ndarray,
     3). The last line names the epoch whose weights are kept, as ``EarlyStopping(monitor=
     "val_accuracy", restore_best_weights=True)`` keeps them.
     """
-    values = _values(history)
+    values = history_values(history)
     accuracies = values["val_accuracy"]
-    kept = int(max(range(len(accuracies)), key=lambda epoch: (accuracies[epoch], -epoch))) + 1
+    kept = scored_epoch(values)
     lines = _collapse(accuracies, validation_labels, kept) + _trend(values)
     if before is not None:
         if max(accuracies) > before:

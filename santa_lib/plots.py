@@ -14,20 +14,12 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from santa_lib.data import Split
-
-
-def history_dict(history) -> dict[str, list[float]]:
-    """The per-epoch metrics of a Keras ``History`` (or an already plain dict)."""
-    values = getattr(history, "history", history)
-    if not isinstance(values, Mapping):
-        raise TypeError(
-            f"expected a keras History or a dict of lists, got {type(history).__name__}")
-    return {key: list(map(float, series)) for key, series in values.items()}
+from santa_lib.internals.results import history_values
 
 
 def plot_history(history, title: str = "Training curves"):
@@ -37,7 +29,7 @@ def plot_history(history, title: str = "Training curves"):
     """
     import matplotlib.pyplot as plt
 
-    values = history_dict(history)
+    values = history_values(history)
     missing = [key for key in ("accuracy", "loss", "val_accuracy", "val_loss") if key not in values]
     if missing:
         raise ValueError(

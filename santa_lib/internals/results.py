@@ -93,10 +93,21 @@ def load_result(notebook: str, parameters: Mapping,
         return None
 
 
-def _scored_epoch(history: Mapping[str, list]) -> int:
-    """The epoch whose weights a run keeps: the first with the best validation accuracy (as
-    ``EarlyStopping(monitor="val_accuracy", restore_best_weights=True)`` picks it)."""
-    accuracies = history.get("val_accuracy") or history.get("accuracy") or [0.0]
+def history_values(history) -> dict[str, list[float]]:
+    """The per-epoch metrics of a Keras ``History`` (or of an already plain dict), as floats."""
+    values = getattr(history, "history", history)
+    if not isinstance(values, Mapping):
+        raise TypeError(
+            f"expected a keras History or a dict of lists, got {type(history).__name__}")
+    return {name: [float(value) for value in series] for name, series in values.items()}
+
+
+def scored_epoch(history) -> int:
+    """The epoch (1-based) whose weights a run keeps and tests: the first with the best
+    validation accuracy, as ``EarlyStopping(monitor="val_accuracy", restore_best_weights=True)``
+    picks it."""
+    values = history_values(history)
+    accuracies = values.get("val_accuracy") or values.get("accuracy") or [0.0]
     return int(max(range(len(accuracies)), key=lambda epoch: (accuracies[epoch], -epoch))) + 1
 
 
@@ -137,7 +148,7 @@ class Run:
 
     def images_seen(self, history, train_size: int) -> int:
         """Training pictures (or augmented versions) that went through training."""
-        epochs = len(getattr(history, "epoch", None) or _history(history)["loss"])
+        epochs = len(getattr(history, "epoch", None) or history_values(history)["loss"])
         steps = self.parameters.get("steps_per_epoch")
         batch = self.parameters.get("batch_size") or train_size
         return epochs * (steps * batch if steps else train_size)
@@ -160,11 +171,11 @@ class Run:
             self.stop_clock()
         head = self._head_cost()
         own = self.seconds - (self.head or {}).get("seconds", 0.0)
-        values = _history(history)
+        values = history_values(history)
         return {
             "notebook": self.notebook, "method": METHODS[self.notebook],
             "test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
-            "seconds": float(own), "head": head, "scored_epoch": _scored_epoch(values),
+            "seconds": float(own), "head": head, "scored_epoch": scored_epoch(values),
             "weights": weights,
             "precision": keras.mixed_precision.global_policy().compute_dtype,
             "trainable_parameters": trainable_parameters(model),
@@ -179,11 +190,6 @@ class Run:
         path = result_path(self.notebook, self.parameters, cache_dir)
         atomic_write_text(path, json.dumps(result, indent=1))
         _show(result)
-
-
-def _history(history) -> dict[str, list[float]]:
-    values = getattr(history, "history", history)
-    return {name: [float(value) for value in series] for name, series in values.items()}
 
 
 def _show(result: dict) -> None:
