@@ -238,7 +238,7 @@ def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str]
     columns = min(columns, len(images))
     pairs = math.ceil(len(images) / columns)
     figure, axes = plt.subplots(2 * pairs, columns, squeeze=False, layout="constrained",
-                                figsize=(1.5 * columns + 0.8, 3.2 * pairs + 0.4))
+                                figsize=(max(1.5 * columns + 0.8, 3.8), 3.2 * pairs + 0.4))
     for axis in axes.flat:
         axis.axis("off")
     heat = None

@@ -182,15 +182,18 @@ def check_outputs(page: Any, name: str, saved: dict[str, Any]) -> None:
 
 
 def show_model_summary(page: Any) -> None:
-    """Hide the file browser (room for Keras' wide table), scroll the model summary to the top
-    of the notebook, and check that its "Total params" line is on screen."""
+    """Hide the file browser (room for Keras' wide table), scroll the cell of the model summary
+    to the top of the notebook, and check that its "Total params" line is on screen."""
     page.keyboard.press("Escape")
     page.keyboard.press("Control+b")  # View -> Show Left Sidebar, off
-    output = page.locator(".jp-OutputArea-output", has_text=SUMMARY_TEXT).first
-    output.wait_for(state="attached")
-    output.evaluate("node => node.scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(1000)
-    summary = output.get_by_text(SUMMARY_TEXT).first
+    output = page.locator(".jp-OutputArea-output", has_text=SUMMARY_TEXT)
+    cell = page.locator(".jp-CodeCell").filter(has=output).first
+    cell.wait_for(state="attached")
+    for _ in range(3):  # cells above get their real height as they render: scroll until still
+        page.wait_for_timeout(700)
+        cell.evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(700)
+    summary = cell.get_by_text(SUMMARY_TEXT).first
     if not summary.is_visible() or not in_viewport(page, summary):
         summary.scroll_into_view_if_needed()
     assert summary.is_visible() and in_viewport(page, summary), (
