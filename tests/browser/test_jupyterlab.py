@@ -226,10 +226,13 @@ def notebook_page(context: Any, lab: JupyterLab, name: str) -> Iterator[Any]:
     page = context.new_page()
     try:
         yield page
-    except BaseException:
+    except (Exception, pytest.fail.Exception):
         shot = lab.root / f"failure-{Path(name).stem}.png"
-        page.screenshot(path=str(shot))
-        print(f"screenshot of the failure: {shot}")
+        try:
+            page.screenshot(path=str(shot))
+            print(f"screenshot of the failure: {shot}")
+        except Exception as error:  # keep the first failure, not this one
+            print(f"no screenshot of the failure: {error}")
         raise
     finally:
         left = shut_down_kernel(page, lab)
