@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from santa_lib.comparison import REFERENCE_2022, total_seconds
+from santa_lib.comparison import REFERENCE_2022, total_images, total_seconds
 from santa_lib.data import data_description
 from santa_lib.internals.results import history_values, method_settings, scored_epoch
 from santa_lib.internals.timing import format_duration
@@ -22,6 +22,8 @@ FLAT_RANGE = 0.02
 """Validation accuracy moving less than this over all epochs counts as flat."""
 RISE_SHARE = 0.10
 """Validation loss ending this much above its lowest value counts as rising again."""
+SAME_WORK = 0.10
+"""Times are set against 2022's only when the training pictures seen differ by less than this."""
 
 
 def _epochs(numbers: Sequence[int]) -> str:
@@ -48,9 +50,13 @@ def _collapse(accuracies: list[float], labels: np.ndarray, kept: int) -> list[st
     collapsed = same_answer_epochs(accuracies, labels)
     if not collapsed:
         return []
-    text = (f"Validation accuracy was {accuracies[collapsed[0] - 1]:.2f} in {_epochs(collapsed)}: "
-            "the model gave every validation picture the same answer there.")
-    if kept not in collapsed and kept > collapsed[0]:
+    where = "every epoch" if len(collapsed) == len(accuracies) else _epochs(collapsed)
+    text = (f"Validation accuracy was {accuracies[collapsed[0] - 1]:.2f} in {where}, exactly the "
+            "score of answering every validation picture with the same class: the model most "
+            "likely did just that there.")
+    if kept in collapsed:
+        text += " The epoch kept is one of them."
+    elif kept > collapsed[0]:
         text += f" It recovered: epoch {kept} reached {accuracies[kept - 1]:.3f}."
     return [text]
 
@@ -61,6 +67,8 @@ def _trend(values: dict[str, list[float]]) -> list[str]:
     accuracies = values["val_accuracy"]
     last = len(val_loss)
     lowest = int(np.argmin(val_loss)) + 1
+    if max(accuracies) == min(accuracies) and last > 1:
+        return [f"Validation accuracy was {accuracies[0]:.3f} in every epoch."]
     if max(accuracies) - min(accuracies) < FLAT_RANGE and last > 1:
         return [f"Validation accuracy hardly moved: between {min(accuracies):.3f} and "
                 f"{max(accuracies):.3f} in every epoch."]
@@ -89,7 +97,11 @@ def history_observations(history, validation_labels: np.ndarray,
     values = history_values(history)
     accuracies = values["val_accuracy"]
     kept = scored_epoch(values)
-    lines = _collapse(accuracies, validation_labels, kept) + _trend(values)
+    collapse = _collapse(accuracies, validation_labels, kept)
+    trend = _trend(values)
+    if collapse and trend and "in every epoch" in trend[0] and "every epoch" in collapse[0]:
+        trend = []  # the collapse sentence said it already
+    lines = collapse + trend
     if before is not None:
         if max(accuracies) > before:
             lines.append(f"Before this training the validation accuracy was {before:.3f}; the "
@@ -140,15 +152,22 @@ def comparison_observations(results: Sequence[Mapping]) -> str:
         lines.append(f"First and last are {gap:.3f} apart in test accuracy"
                      + (": the same score." if gap == 0 else "."))
     reference = {row["method"]: row for row in REFERENCE_2022}
-    for result in results:
-        seconds, old = total_seconds(result), reference.get(result["method"])
-        if seconds is None or old is None:
-            continue
-        ratio = old["seconds"] / seconds if seconds else float("inf")
-        lines.append(f"Method {result['method'][0]} took {format_duration(seconds)} here and "
-                     f"{format_duration(old['seconds'])} in 2022 ({ratio:.1f} times as long "
-                     "there).")
-    return "\n".join(lines)
+    lines += [_against_2022(result, reference.get(result["method"])) for result in results]
+    return "\n".join(line for line in lines if line)
+
+
+def _against_2022(result: Mapping, old: Mapping | None) -> str:
+    """The method's time against 2022's, when both trained on about as many pictures."""
+    seconds, images = total_seconds(result), total_images(result)
+    if seconds is None or images is None or old is None:
+        return ""
+    number = result["method"][0]
+    if abs(images - old["images_seen"]) > SAME_WORK * old["images_seen"]:
+        return (f"Method {number}'s time is not set against 2022's: it trained on {images:,} "
+                f"pictures, the 2022 lesson on {old['images_seen']:,}.")
+    ratio = old["seconds"] / seconds if seconds else float("inf")
+    return (f"Method {number} took {format_duration(seconds)} here and "
+            f"{format_duration(old['seconds'])} in 2022 ({ratio:.1f} times as long there).")
 
 
 def run_context(results: Sequence[Mapping]) -> str:
