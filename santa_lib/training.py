@@ -27,7 +27,7 @@ from santa_lib.features import cached_outputs
 from santa_lib.freezing import frozen_front_and_rest, nested_base
 from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
 from santa_lib.internals.files import atomic_write
-from santa_lib.internals.results import Run
+from santa_lib.internals.results import Run, images_seen
 from santa_lib.preprocessing import VGG19Preprocessing
 from santa_lib.weights import WeightsChoice, weights_key
 
@@ -189,8 +189,8 @@ def train_method2_head(run: Run, choice: WeightsChoice, train: Split, validation
         training_batches(train, settings["batch_size"], augment, settings["seed"], steps),
         epochs=settings["epochs"], steps_per_epoch=steps, verbose=2,
         callbacks=[FrozenFrontValidation(validation.images, validation.labels), keep_best])
-    seen = len(history.epoch) * (steps * settings["batch_size"] if steps else len(train))
-    run.record_head(time.perf_counter() - started, seen, "trained in this notebook")
+    run.record_head(time.perf_counter() - started, images_seen(history, settings, len(train)),
+                    "trained in this notebook")
     return model
 
 

@@ -15,6 +15,7 @@ from santa_lib.internals.results import (
     METHODS,
     Run,
     collect_results,
+    images_seen,
     load_result,
     method_settings,
     result_path,
@@ -87,9 +88,9 @@ def test_notebook_03s_method2_settings_are_its_head_settings():
 
 
 def test_images_seen_counts_epochs_of_pictures_or_of_steps():
-    assert lesson_run().images_seen(HISTORY, train_size=50) == 3 * 50
+    assert images_seen(HISTORY, lesson_run().parameters, train_size=50) == 3 * 50
     capped = lesson_run(steps_per_epoch=2, batch_size=20)
-    assert capped.images_seen(HISTORY, train_size=50) == 3 * 2 * 20
+    assert images_seen(HISTORY, capped.parameters, train_size=50) == 3 * 2 * 20
 
 
 def test_a_record_holds_what_the_comparison_needs(capsys):

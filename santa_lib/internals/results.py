@@ -73,6 +73,15 @@ def method_settings(given: Mapping[str, object]) -> dict[str, dict[str, object]]
             for notebook, defaults in METHOD_DEFAULTS.items()}
 
 
+def images_seen(history, settings: Mapping[str, object], train_size: int) -> int:
+    """Training pictures (or augmented versions of them) that went through training: every
+    epoch of ``history`` at ``settings``' ``steps_per_epoch`` x ``batch_size``, or, without a step
+    cap, all ``train_size`` training pictures."""
+    epochs = len(history_values(history)["loss"])
+    steps = settings.get("steps_per_epoch")
+    return epochs * (steps * settings["batch_size"] if steps else train_size)
+
+
 def trainable_parameters(model) -> int:
     """How many numbers the optimizer updates: the sizes of ``model.trainable_weights``."""
     return int(sum(math.prod(weight.shape) for weight in model.trainable_weights))
@@ -130,11 +139,8 @@ class Run:
 
     def method2_settings(self) -> dict[str, object]:
         """The settings of the method-2 model this run makes (02) or starts from (03)."""
-        if self.notebook == "03_fine_tuning":
-            renamed = {name: self.parameters[HEAD_SETTINGS.get(name, name)]
-                       for name in METHOD2_SETTINGS}
-            return renamed
-        return {name: self.parameters[name] for name in METHOD2_SETTINGS}
+        renames = HEAD_SETTINGS if self.notebook == "03_fine_tuning" else {}
+        return {name: self.parameters[renames.get(name, name)] for name in METHOD2_SETTINGS}
 
     def stop_clock(self) -> str:
         """Stop the method's clock (at its test score); the time taken, in words."""
@@ -145,13 +151,6 @@ class Run:
         """Method 3: the head training it builds on, when it was done in this run."""
         self.head = {"seconds": float(seconds), "images_seen": int(images_seen),
                      "source": source}
-
-    def images_seen(self, history, train_size: int) -> int:
-        """Training pictures (or augmented versions) that went through training."""
-        epochs = len(getattr(history, "epoch", None) or history_values(history)["loss"])
-        steps = self.parameters.get("steps_per_epoch")
-        batch = self.parameters.get("batch_size") or train_size
-        return epochs * (steps * batch if steps else train_size)
 
     def _head_cost(self) -> dict | None:
         if self.notebook != "03_fine_tuning" or self.head is not None:
@@ -179,7 +178,7 @@ class Run:
             "weights": weights,
             "precision": keras.mixed_precision.global_policy().compute_dtype,
             "trainable_parameters": trainable_parameters(model),
-            "images_seen": self.images_seen(history, train_size),
+            "images_seen": images_seen(values, self.parameters, train_size),
             "parameters": dict(self.parameters), "history": values, "saved_at": time.time(),
         }
 
@@ -233,9 +232,5 @@ def collect_results(given: Mapping[str, object],
             found.append(max(records, key=lambda record: record.get("saved_at", 0.0)))
         else:
             missing[notebook] = {name: value for name, value in wanted.items()
-                                 if name in _declared(notebook)}
+                                 if name in METHOD_DEFAULTS[notebook]}
     return found, missing
-
-
-def _declared(notebook: str) -> tuple[str, ...]:
-    return tuple(METHOD_DEFAULTS[notebook])
