@@ -37,7 +37,7 @@ def train_and_test(model, splits, augment, settings: dict, epochs: int, seed: in
     compile_binary(model, settings["learning_rate"])
     validation, test = splits.validation, splits.test
     model.fit(training_batches(splits.train, settings["batch_size"], augment=augment, seed=seed),
-              epochs=epochs, verbose=0,
+              epochs=epochs, verbose=0, shuffle=False,
               callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
     test_batches = steady_batches(test.images, test.labels, settings["batch_size"])
     return model.evaluate(test_batches, verbose=0)[1]

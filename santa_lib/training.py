@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from pathlib import Path
 
 import keras
@@ -30,11 +29,6 @@ from santa_lib.internals.files import atomic_write
 from santa_lib.internals.results import Run, images_seen
 from santa_lib.preprocessing import VGG19Preprocessing
 from santa_lib.weights import WeightsChoice, weights_key
-
-# fit(shuffle=True), the default, warns that a tf.data.Dataset is not shuffled by Keras: ours
-# shuffles itself every epoch (training_batches), so the warning would only be noise.
-warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
-                        category=UserWarning)
 
 HEAD_UNITS = 132
 """Method 2's hidden layer, as in the 2022 lesson: Dense(132) on 2048 features, 270,468 weights."""
@@ -72,7 +66,9 @@ def training_batches(split: Split, batch_size: int, augment=None, seed: int = 0,
     ``augment`` (a layer such as :func:`santa_lib.augment.augmentation`) transforms the pictures
     freshly for every batch: nothing is cached after augmentation. With ``steps_per_epoch`` set
     (short smoke runs), the batches repeat so that every epoch gets its steps. One batch is
-    prepared while the model trains on the previous one (see :func:`steady_threads`).
+    prepared while the model trains on the previous one (see :func:`steady_threads`). Pass
+    ``shuffle=False`` to ``fit``: the batches shuffle themselves, and Keras' default
+    ``shuffle=True`` only warns that it ignores them.
     """
     import tensorflow as tf
 
@@ -187,10 +183,10 @@ def train_method2_head(run: Run, choice: WeightsChoice, train: Split, validation
     steps = settings["steps_per_epoch"]
     history = model.fit(
         training_batches(train, settings["batch_size"], augment, settings["seed"], steps),
-        epochs=settings["epochs"], steps_per_epoch=steps, verbose=2,
+        epochs=settings["epochs"], steps_per_epoch=steps, verbose=2, shuffle=False,
         callbacks=[FrozenFrontValidation(validation.images, validation.labels), keep_best])
     run.record_head(time.perf_counter() - started, images_seen(history, settings, len(train)),
-                    "trained in this notebook")
+                    "trained in this notebook", history)
     return model
 
 

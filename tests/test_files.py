@@ -1,11 +1,18 @@
-"""Atomic writes: a file or a folder lands whole or not at all, with the usual permissions."""
+"""Atomic writes: a file or a folder lands whole or not at all, with the usual permissions;
+and the marker that says a folder is complete."""
 
+import json
 import os
 import stat
 
 import pytest
 
-from santa_lib.internals.files import atomic_write, atomic_write_text, default_mode
+from santa_lib.internals.files import (
+    FolderMarker,
+    atomic_write,
+    atomic_write_text,
+    default_mode,
+)
 
 
 def siblings(path):
@@ -119,3 +126,46 @@ def test_the_mode_follows_the_umask(tmp_path, umask):
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
+
+
+# ------------------------------------------------------------------------------ folder markers
+
+MARKER = FolderMarker(".made_here")
+KEY = {"made_by": "tests", "seed": 3, "sizes": {"train": 4}}
+
+
+def test_a_marker_is_written_as_json_and_read_back(tmp_path):
+    assert not MARKER.present(tmp_path) and MARKER.read(tmp_path) is None
+    path = MARKER.write(tmp_path, KEY)
+    assert path == tmp_path / ".made_here" and siblings(path) == [".made_here"]  # no temporary
+    assert path.read_text(encoding="utf-8") == json.dumps(KEY, indent=2) + "\n"
+    assert MARKER.present(tmp_path) and MARKER.read(tmp_path) == KEY
+
+
+def test_a_marker_matches_only_its_own_key(tmp_path):
+    MARKER.write(tmp_path, {"made_by": "tests", "sizes": (1, 2)})
+    assert MARKER.matches(tmp_path, {"made_by": "tests", "sizes": (1, 2)})  # tuples as lists
+    assert not MARKER.matches(tmp_path, {"made_by": "tests", "sizes": (1, 3)})
+    assert not MARKER.matches(tmp_path, {"made_by": "others", "sizes": (1, 2)})
+    assert not FolderMarker(".other_name").matches(tmp_path, {"made_by": "tests"})
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe", b""])
+def test_an_unreadable_marker_is_present_but_matches_nothing(tmp_path, content):
+    (tmp_path / ".made_here").write_bytes(content)
+    assert MARKER.present(tmp_path)
+    assert MARKER.read(tmp_path) is None and not MARKER.matches(tmp_path, KEY)
+
+
+def test_a_folder_where_the_marker_name_is_a_folder_has_no_marker(tmp_path):
+    (tmp_path / ".made_here").mkdir()
+    assert not MARKER.present(tmp_path) and MARKER.read(tmp_path) is None
+
+
+def test_removing_a_marker_leaves_the_rest_of_the_folder(tmp_path):
+    (tmp_path / "photo.jpg").write_bytes(b"jpeg")
+    MARKER.write(tmp_path, KEY)
+    MARKER.remove(tmp_path)
+    MARKER.remove(tmp_path)  # none left: nothing happens
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg"]
+    assert not MARKER.matches(tmp_path, KEY)

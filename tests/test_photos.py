@@ -53,21 +53,20 @@ def flipped(content: bytes) -> bytes:
 
 @dataclass
 class Origin:
-    """The files a server publishes (``split/...`` -> bytes) and manifests of them."""
+    """The files a server publishes (``split/...`` -> bytes) and a manifest of them."""
 
     files: dict[str, bytes]
     manifest: Path
-    sha256_manifest: Path
 
     def landed(self, repo_path: str) -> str:
         """The relative path a repository path lands at (``split/`` stripped)."""
         return repo_path.removeprefix("split/")
 
     def fetch(self, dest: Path, server: Server, **options: object) -> photos.DownloadReport:
-        """``download_photos`` from ``server`` into ``dest``, quietly, with both manifests."""
+        """``download_photos`` from ``server`` into ``dest``, quietly, with the manifest."""
         options = {"progress": False, "say": lambda text: None, **options}
         return photos.download_photos(dest, base_url=server.url, manifest=self.manifest,
-                                      sha256_manifest=self.sha256_manifest, **options)
+                                      **options)
 
 
 @dataclass
@@ -125,16 +124,12 @@ def origin(tmp_path) -> Origin:
                 seed = split_index * 100 + class_index * 10 + index
                 files[f"split/{split}/{name}/{seed:08d}.jpg"] = jpeg_bytes(seed)
     lines = ["# git_blob_sha1\tbytes\tpath"]
-    sha_lines = ["# sha256\tbytes\tpath"]
     for number, (path, content) in enumerate(files.items()):
         size = "-" if number == 0 else str(len(content))  # one unknown size, as in the real one
         lines.append(f"{blob_sha1(content)}\t{size}\t{path}")
-        if number:  # and, as in the real one, no SHA-256 for that one
-            sha_lines.append(f"{hashlib.sha256(content).hexdigest()}\t{size}\t{path}")
-    manifest, sha256_manifest = tmp_path / "manifest.tsv", tmp_path / "sha256.tsv"
+    manifest = tmp_path / "manifest.tsv"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sha256_manifest.write_text("\n".join(sha_lines) + "\n", encoding="utf-8")
-    return Origin(files, manifest, sha256_manifest)
+    return Origin(files, manifest)
 
 
 class PhotoServer(http.server.ThreadingHTTPServer):
@@ -171,9 +166,8 @@ load = photos.load_manifest  # the real one, for the command-line tests that rep
 
 @pytest.fixture
 def cli_manifests(origin, monkeypatch) -> None:
-    """The command line reads the test's manifests instead of the shipped ones."""
-    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None, sha256_manifest=None:
-                        load(origin.manifest, origin.sha256_manifest))
+    """The command line reads the test's manifest instead of the shipped one."""
+    monkeypatch.setattr(photos, "load_manifest", lambda manifest=None: load(origin.manifest))
 
 
 def run_cli(*argv: str) -> int:
@@ -197,7 +191,7 @@ def expected_layout(origin: Origin, leave_out: tuple[str, ...] = ()) -> dict[str
             if path not in leave_out}
 
 
-def test_the_shipped_manifests_list_the_922_photos():
+def test_the_shipped_manifest_lists_the_922_photos_each_with_its_git_blob_sha1():
     entries = photos.load_manifest()
     assert len(entries) == 922
     per_split = {split: [e for e in entries if e.relative.parts[0] == split] for split in SPLITS}
@@ -206,8 +200,7 @@ def test_the_shipped_manifests_list_the_922_photos():
     assert {e.relative.parts[1] for e in entries} == {"not_santa", "santa"}
     assert all(e.path.startswith("split/") and len(e.relative.parts) == 3 for e in entries)
     assert [e.path for e in entries if e.size is None] == ["split/train/santa/00000123.jpg"]
-    assert [e.path for e in entries if e.sha256 is None] == ["split/train/santa/00000123.jpg"]
-    assert all(len(e.sha256) == 64 for e in entries if e.sha256 is not None)
+    assert all(len(e.blob_sha1) == 40 for e in entries)
 
 
 def test_the_pinned_addresses_and_default_folder(private_cache):
@@ -227,7 +220,7 @@ def test_photos_land_verified_with_the_notice_and_one_bar_on_stdout(server, orig
                                                                      capsys):
     dest = tmp_path / "dest"
     report = photos.download_photos(dest, base_url=server.url, manifest=origin.manifest,
-                                    sha256_manifest=origin.sha256_manifest, workers=3)
+                                    workers=3)
     assert report.complete and report.downloaded == len(origin.files) and not report.present
     assert visible_files(dest) == expected_layout(origin)
     assert (dest / photos.COMPLETE_MARKER).is_file()
@@ -271,15 +264,18 @@ def test_a_flipped_byte_an_html_page_and_a_404_are_named_and_the_others_land(
     assert server.asked(one_bit) == server.asked(html) == server.asked(gone) == 1  # no retry
 
 
-def test_a_file_whose_sha256_differs_never_lands(server, origin, tmp_path):
-    path = list(origin.files)[5]
-    text = origin.sha256_manifest.read_text(encoding="utf-8")
-    right = hashlib.sha256(origin.files[path]).hexdigest()
-    origin.sha256_manifest.write_text(text.replace(right, "0" * 64), encoding="utf-8")
-    report = origin.fetch(tmp_path / "dest", server, retries=0)
+@pytest.mark.parametrize("number", [0, 5])  # 0: the photo of unknown size
+def test_a_file_whose_hash_differs_from_the_manifest_never_lands(number, server, origin,
+                                                                  tmp_path):
+    path = list(origin.files)[number]
+    text = origin.manifest.read_text(encoding="utf-8")
+    origin.manifest.write_text(text.replace(blob_sha1(origin.files[path]), "0" * 40),
+                               encoding="utf-8")
+    report = origin.fetch(tmp_path / "dest", server)
     landed = Path(origin.landed(path))
     assert list(report.failures) == [landed]
-    assert report.failures[landed].startswith("refused") and "SHA256" in report.failures[landed]
+    assert report.failures[landed].startswith("refused") and "0" * 40 in report.failures[landed]
+    assert server.asked(path) == 1  # a wrong file is not retried
     assert visible_files(tmp_path / "dest") == expected_layout(origin, leave_out=(path,))
 
 
@@ -429,15 +425,14 @@ def test_a_malformed_manifest_is_refused_naming_the_line(line, tmp_path):
         photos.load_manifest(manifest)
 
 
-@pytest.mark.parametrize("change", ["a photo it does not list", "a SHA-1 for a SHA-256"])
-def test_a_sha256_manifest_that_does_not_fit_is_refused(change, origin, tmp_path):
-    path, content = next(iter(origin.files.items()))
-    line = (f"{'b' * 64}\t12\tsplit/test/santa/other.jpg" if change.startswith("a photo")
-            else f"{blob_sha1(content)}\t{len(content)}\t{path}")
-    bad = tmp_path / "bad-sha256.tsv"
-    bad.write_text(f"# header\n{line}\n", encoding="utf-8")
-    with pytest.raises(photos.PhotosError, match=r"bad-sha256\.tsv, line 2"):
-        photos.load_manifest(origin.manifest, bad)
+@pytest.mark.parametrize(("lines", "why"), [([], "lists no photos"),
+                                            ([f"{'a' * 40}\t12\tsplit/test/santa/a.jpg"] * 2,
+                                             "lists a photo twice")])
+def test_an_empty_manifest_or_a_photo_listed_twice_is_refused(lines, why, tmp_path):
+    manifest = tmp_path / "bad.tsv"
+    manifest.write_text("\n".join(["# header", *lines]) + "\n", encoding="utf-8")
+    with pytest.raises(photos.PhotosError, match=why):
+        photos.load_manifest(manifest)
 
 
 def test_a_base_url_that_serves_nothing_is_pointed_at(server, origin, tmp_path, capsys,

@@ -1,4 +1,6 @@
+import importlib
 import logging
+import warnings
 
 import keras
 import numpy as np
@@ -145,7 +147,7 @@ def test_cached_validation_scores_match_a_full_evaluation(splits, fine_tune):
     compile_for_the_lesson(model)
     validation = splits.validation
     history = model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=2,
-                        steps_per_epoch=1, verbose=0,
+                        steps_per_epoch=1, verbose=0, shuffle=False,
                         callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
     loss, accuracy = model.evaluate(validation.images, validation.labels, verbose=0)
     assert history.history["val_loss"][-1] == pytest.approx(loss, rel=1e-4)
@@ -162,7 +164,7 @@ def test_validation_is_in_the_logs_of_callbacks_after_it(splits):
                                               restore_best_weights=True)
     validation = splits.validation
     model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=2,
-              steps_per_epoch=1, verbose=0,
+              steps_per_epoch=1, verbose=0, shuffle=False,
               callbacks=[FrozenFrontValidation(validation.images, validation.labels), keep_best])
     assert keep_best.best_weights is not None  # it saw val_accuracy every epoch
 
@@ -173,8 +175,11 @@ def test_notebook_02_steps_in_one_call_train_the_head_only(splits, tmp_path):
     before = random_vgg19(64, seed=1).get_weights()
     run = lesson_run("03_fine_tuning", head_epochs=2, head_learning_rate=1e-3, batch_size=5,
                      steps_per_epoch=1)
-    model = train_method2_head(run, WeightsChoice("file", path=weights_file), splits.train,
-                               splits.validation, augmentation(0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = train_method2_head(run, WeightsChoice("file", path=weights_file), splits.train,
+                                   splits.validation, augmentation(0))
+    assert not [w for w in caught if "shuffle" in str(w.message)]  # nothing for the notebook
     base = model.get_layer("vgg19")
     assert len(model.trainable_weights) == 4 and not base.trainable
     for ours, theirs in zip(base.get_weights(), before, strict=True):
@@ -182,6 +187,17 @@ def test_notebook_02_steps_in_one_call_train_the_head_only(splits, tmp_path):
     # the head's cost, kept for the comparison: 2 epochs of 1 step of 5 pictures
     assert run.head["images_seen"] == 10 and run.head["seconds"] > 0
     assert run.head["source"] == "trained in this notebook"
+
+
+def test_importing_the_module_changes_no_warning_filter():
+    """No process-wide side effect at import: Keras' "`shuffle=True` was passed" warning is
+    avoided where ``fit`` is called (``shuffle=False``), not filtered for the whole process."""
+    import santa_lib.training
+
+    with warnings.catch_warnings():
+        before = list(warnings.filters)
+        importlib.reload(santa_lib.training)
+        assert warnings.filters == before
 
 
 def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits, caplog,
@@ -203,7 +219,7 @@ def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits,
         unfreeze_block5(model.get_layer("vgg19"))
         compile_for_the_lesson(model)
         model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=1,
-                  steps_per_epoch=1, verbose=0,
+                  steps_per_epoch=1, verbose=0, shuffle=False,
                   callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
         model.evaluate(steady_batches(validation.images, validation.labels, 5), verbose=0)
     assert not [record for record in caplog.records if "retracing" in record.getMessage()]

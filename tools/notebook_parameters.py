@@ -26,18 +26,6 @@ def notebook_defaults(notebook: str | Path) -> dict[str, object]:
             for node in ast.parse(cells[0].source).body if isinstance(node, ast.Assign)}
 
 
-def expected_parameters(notebook: Path, given: dict[str, object]) -> dict[str, object]:
-    """The parameters ``notebook`` ran with when given the values in ``given``.
-
-    Its own defaults, with those of ``given`` that it declares; a value of None in ``given``
-    means "the notebook's own default" (notebook 04 passes its parameters this way).
-    """
-    defaults = notebook_defaults(notebook)
-    return {**defaults,
-            **{name: value for name, value in given.items()
-               if name in defaults and value is not None}}
-
-
 def declared_parameters(notebook: Path) -> set[str]:
     """Names assigned in the notebook's ``parameters`` cell."""
     return set(notebook_defaults(notebook))

@@ -3,10 +3,12 @@
 Everything is first written under a temporary name beside its destination, then renamed into
 place in one step. A reader (another notebook, a second instructor's run) sees either nothing or
 the whole file, never half of one, and an interrupted write leaves no debris under the real name.
+A folder made whole this way gets a :class:`FolderMarker`, written last, saying what made it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -85,3 +87,40 @@ def atomic_write(path: os.PathLike | str, write: Callable[[Path], object], *,
 def atomic_write_text(path: os.PathLike | str, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write`)."""
     return atomic_write(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+class FolderMarker:
+    """The file that says "this folder is complete": written last into a folder, it holds a key
+    (JSON) naming what made the folder and from what, such as ``{"made_by": ..., "seed": 0}``.
+
+    A folder with a marker whose key matches was made whole by its maker with those settings; a
+    folder without one was not made (or not finished) by it, and its maker leaves it alone.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        """The marker's file name inside each folder, such as ``.santa_lib_split``."""
+
+    def present(self, folder: os.PathLike | str) -> bool:
+        """True when ``folder`` has the marker file (readable or not)."""
+        return (Path(folder) / self.name).is_file()
+
+    def read(self, folder: os.PathLike | str) -> object | None:
+        """The key in ``folder``'s marker, or None when it has none or it cannot be read."""
+        try:
+            return json.loads((Path(folder) / self.name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def matches(self, folder: os.PathLike | str, key: object) -> bool:
+        """True when ``folder``'s marker holds ``key`` (as JSON: tuples read back as lists)."""
+        found = self.read(folder)
+        return found is not None and found == json.loads(json.dumps(key))
+
+    def write(self, folder: os.PathLike | str, key: object) -> Path:
+        """Write ``key`` (anything JSON takes) as ``folder``'s marker, atomically; its path."""
+        return atomic_write_text(Path(folder) / self.name, json.dumps(key, indent=2) + "\n")
+
+    def remove(self, folder: os.PathLike | str) -> None:
+        """Remove ``folder``'s marker, if any: the folder no longer counts as complete."""
+        (Path(folder) / self.name).unlink(missing_ok=True)

@@ -1,11 +1,9 @@
 """Fetching the 2022 photos with pooch, verified, in parallel: the engine of ``photos get``.
 
-:mod:`santa_lib.sources.photos` reads the manifests and decides what to fetch; this module fetches
-it. Each photo is one entry of a :class:`pooch.Pooch` registry (its SHA-256 where the manifest has
-one) and is downloaded by :class:`_VerifyingDownloader`: pooch's ``HTTPDownloader`` writes the
-file to a temporary name in its destination folder, the downloader checks its git blob SHA-1,
-pooch checks the SHA-256, and only then moves it to its final name. Server errors (5xx) and cut
-connections are retried by pooch (``retry_if_failed``); a 4xx answer or a wrong file is not.
+Each photo is an entry of a :class:`pooch.Pooch` registry without a hash (pooch checks only
+hashlib's kinds), downloaded by :class:`Fetcher`: pooch's ``HTTPDownloader`` writes it to a
+temporary name in its folder, the fetcher checks its git blob SHA-1, and only then does pooch give
+it its final name. pooch retries server errors (5xx) and cut connections; not a 4xx or a wrong file.
 """
 
 from __future__ import annotations
@@ -26,17 +24,14 @@ import requests
 from tqdm import tqdm
 
 from santa_lib.sources.network import Probe
-from santa_lib.sources.photos_manifest import PhotoEntry, file_blob_sha1
+from santa_lib.sources.photos_manifest import PhotoEntry, git_blob_sha1
 
 REQUEST_SECONDS = 20.0
 """Time-out of every connection and read: a stalled server fails instead of hanging."""
 RETRIES = 2
 """pooch's ``retry_if_failed``: three attempts in all, 1 s and 2 s apart."""
-HTTP_NOT_FOUND = 404
-HTTP_SERVER_ERROR = 500
 POOCH_LEFTOVER = re.compile(r"tmp[a-z0-9_]{8}")
-"""The name of pooch's temporary file (:func:`tempfile.NamedTemporaryFile`), left behind only
-when a run was killed outright."""
+"""The name of pooch's temporary file, left behind only when a run was killed outright."""
 
 
 class _GiveUp(Exception):  # noqa: N818 (not an error of the caller: a verdict)
@@ -68,53 +63,10 @@ class DownloadReport:
         lines = [f"{summary}; {len(self.failures)} missing (from {self.base_url}):"]
         lines += [f"  - {path.as_posix()}: {why}" for path, why in sorted(self.failures.items())]
         if len(self.failures) == self.total and all(
-                why.startswith(f"HTTP {HTTP_NOT_FOUND}") for why in self.failures.values()):
+                why.startswith("HTTP 404") for why in self.failures.values()):
             lines.append(f"None was found: check that {self.base_url} serves the manifest's "
                          "paths (split/train/...).")
         return "\n".join(lines)
-
-
-def present_state(entry: PhotoEntry, dest: Path) -> str | None:
-    """None when the photo is not at its final path, "" when it is there and verified, else
-    why the file there cannot be used (it is left alone)."""
-    path = dest / entry.relative
-    if not path.exists():
-        return None
-    if path.is_file() and file_blob_sha1(path) == entry.blob_sha1 and (
-            entry.sha256 is None or pooch.file_hash(str(path)) == entry.sha256):
-        return ""
-    return (f"{path} is there but is not the original photo (its hash differs): "
-            "delete it and run again to download the original")
-
-
-class _VerifyingDownloader:
-    """pooch's ``HTTPDownloader``, then the git blob SHA-1 of the temporary file it wrote."""
-
-    def __init__(self, entries: dict[str, PhotoEntry], timeout: float,
-                 stopped: threading.Event, why_stopped: list[str]) -> None:
-        self.entries = entries
-        self.http = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
-        self.stopped = stopped
-        self.why_stopped = why_stopped
-
-    def __call__(self, url: str, output_file: str, caller: pooch.Pooch | None) -> None:
-        """Download ``url`` into ``output_file`` (pooch's temporary file) and verify it."""
-        if self.stopped.is_set():
-            raise _GiveUp(f"not downloaded: {self.why_stopped[0]}")
-        try:
-            self.http(url, output_file, caller)
-        except requests.HTTPError as error:
-            status = error.response.status_code if error.response is not None else 0
-            if status >= HTTP_SERVER_ERROR:
-                raise  # pooch tries again
-            raise _GiveUp(describe(error)) from None
-        entry = self.entries[url]
-        found = file_blob_sha1(Path(output_file))
-        if found != entry.blob_sha1:
-            size = Path(output_file).stat().st_size
-            raise _GiveUp(f"refused: the downloaded file ({size:,} bytes) has git blob SHA-1 "
-                          f"{found}, not {entry.blob_sha1}; it was not kept. Check --base-url, "
-                          "or try again later")
 
 
 def describe(error: BaseException) -> str:
@@ -125,37 +77,49 @@ def describe(error: BaseException) -> str:
 
 
 class Fetcher:
-    """Downloads photos into one folder from a thread pool, and gives up on a lost host."""
+    """Downloads photos into one folder from a thread pool, and gives up on a lost host; also
+    pooch's downloader, which verifies each file before pooch places it."""
 
     def __init__(self, dest: Path, base_url: str, entries: list[PhotoEntry], probe: Probe,
                  timeout: float = REQUEST_SECONDS, retries: int = RETRIES) -> None:
         self.dest, self.probe, self.attempts = dest, probe, retries + 1
-        self.urls = {entry: base_url + urllib.parse.quote(entry.path) for entry in entries}
-        self.stopped = threading.Event()
-        self.why_stopped = [""]
-        self.landed = 0
-        self.lock = threading.Lock()
+        self.entries = {base_url + urllib.parse.quote(entry.path): entry for entry in entries}
+        self.http = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
+        self.stopped, self.why_stopped = threading.Event(), ""
+        self.landed, self.lock = 0, threading.Lock()
         self.pooch = pooch.Pooch(
-            path=dest, base_url=base_url, retry_if_failed=retries, allow_updates=False,
-            registry={e.relative.as_posix(): e.sha256 and f"sha256:{e.sha256}" for e in entries},
-            urls={e.relative.as_posix(): url for e, url in self.urls.items()})
-        self.downloader = _VerifyingDownloader({url: e for e, url in self.urls.items()},
-                                               timeout, self.stopped, self.why_stopped)
+            path=dest, base_url=base_url, retry_if_failed=retries,
+            registry={entry.relative.as_posix(): None for entry in entries},
+            urls={entry.relative.as_posix(): url for url, entry in self.entries.items()})
 
-    def fetch(self, entry: PhotoEntry) -> str | None:
+    def __call__(self, url: str, output_file: str, caller: pooch.Pooch | None) -> None:
+        """Download ``url`` into ``output_file`` (pooch's temporary file) and verify it."""
+        if self.stopped.is_set():
+            raise _GiveUp(f"not downloaded: {self.why_stopped}")
+        try:
+            self.http(url, output_file, caller)
+        except requests.HTTPError as error:
+            if error.response is not None and error.response.status_code >= 500:
+                raise  # pooch tries again
+            raise _GiveUp(describe(error)) from None
+        content, expected = Path(output_file).read_bytes(), self.entries[url].blob_sha1
+        if (found := git_blob_sha1(content)) != expected:
+            raise _GiveUp(f"refused: the downloaded file ({len(content):,} bytes) has git blob "
+                          f"SHA-1 {found}, not {expected}; it was not kept. Check --base-url, "
+                          "or try again later")
+
+    def fetch(self, url: str) -> str | None:
         """Download, verify and place one photo: None when it landed, else why it did not."""
         if self.stopped.is_set():
-            return f"not downloaded: {self.why_stopped[0]}"
+            return f"not downloaded: {self.why_stopped}"
         try:
-            self.pooch.fetch(entry.relative.as_posix(), downloader=self.downloader)
+            self.pooch.fetch(self.entries[url].relative.as_posix(), downloader=self)
         except _GiveUp as verdict:
             return str(verdict)
         except requests.RequestException as error:
             why = f"the download failed {self.attempts} times (last: {describe(error)})"
-            self._check_host(self.urls[entry], why)
+            self._check_host(url, why)
             return why
-        except ValueError as error:  # pooch: the SHA-256 differs, or a file appeared meanwhile
-            return f"refused: {error}"
         except OSError as error:
             return (f"cannot write it under {self.dest} ({error}): free some space or fix the "
                     "folder's permissions, then run again")
@@ -171,25 +135,25 @@ class Fetcher:
         reachable, reason = self.probe(url)
         with self.lock:
             if not reachable:
-                self.why_stopped[0] = f"the host stopped answering ({reason})"
+                self.why_stopped = f"the host stopped answering ({reason})"
             elif not self.landed:
-                self.why_stopped[0] = f"the host delivered no photo ({why})"
+                self.why_stopped = f"the host delivered no photo ({why})"
             else:
                 return
-        self.stopped.set()
+            self.stopped.set()
 
     def fetch_all(self, report: DownloadReport, workers: int, progress: bool) -> None:
         """Fetch every photo in a thread pool, recording each outcome in ``report``; one
         progress bar, on stdout (in a notebook, anything on stderr shows as an error)."""
-        for folder in {self.dest / entry.relative.parent for entry in self.urls}:
+        for folder in {self.dest / entry.relative.parent for entry in self.entries.values()}:
             folder.mkdir(parents=True, exist_ok=True)  # before the threads race to make them
             for leftover in folder.iterdir():
                 if POOCH_LEFTOVER.fullmatch(leftover.name) and leftover.is_file():
                     leftover.unlink()  # a temporary file of a killed run
         with _quiet_pooch(), ThreadPoolExecutor(max_workers=workers) as pool, \
-                tqdm(total=len(self.urls), unit="photo", desc="photos", file=sys.stdout,
+                tqdm(total=len(self.entries), unit="photo", desc="photos", file=sys.stdout,
                      disable=not progress) as bar:
-            futures = {pool.submit(self.fetch, entry): entry for entry in self.urls}
+            futures = {pool.submit(self.fetch, url): entry for url, entry in self.entries.items()}
             try:
                 for future in as_completed(futures):
                     why = future.result()
@@ -199,7 +163,7 @@ class Fetcher:
                     else:
                         report.failures[futures[future].relative] = why
             except BaseException:
-                self.why_stopped[0] = "the download was stopped"
+                self.why_stopped = "the download was stopped"
                 self.stopped.set()  # Ctrl-C: the running downloads end at their next attempt
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

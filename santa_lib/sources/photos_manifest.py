@@ -1,8 +1,8 @@
-"""The manifests of the 2022 photos: which files, where, and the hashes each must have.
+"""The manifest of the 2022 photos, ``original-photos.tsv`` (shipped next to this module): each
+photo's git blob SHA-1, size in bytes (``-`` if unknown) and path at the pinned commit.
 
-``original-photos.tsv`` lists all 922 photos of the pinned commit with their git blob SHA-1 and
-size; ``original-photos-sha256.tsv`` adds the SHA-256 of 921 of them (the one pooch checks).
-Both ship with the package, next to this module; :mod:`santa_lib.sources.photos` uses them.
+The git blob SHA-1 is the one hash known for all 922 photos, and it is computed from a file's
+bytes alone (:func:`git_blob_sha1`), so it is the only hash the download checks.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from santa_lib.sources.folder import SPLITS, DataError, is_ignored
 
 MANIFEST_NAME = "original-photos.tsv"
-SHA256_MANIFEST_NAME = "original-photos-sha256.tsv"
 MANIFEST_PREFIX = "split"
 SHA1_PATTERN = re.compile(r"[0-9a-f]{40}")
-SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 UNKNOWN_SIZE = "-"
-HASH_CHUNK_BYTES = 1024 * 1024
 
 
 class PhotosError(DataError):
@@ -31,13 +28,12 @@ class PhotosError(DataError):
 
 @dataclass(frozen=True)
 class PhotoEntry:
-    """One photo: git blob SHA-1, size in bytes (None if unknown), path, SHA-256 if known."""
+    """One photo: its git blob SHA-1, size in bytes (None if unknown) and repository path
+    (such as ``split/train/santa/00000123.jpg``)."""
 
     blob_sha1: str
     size: int | None
     path: str
-    """The path in the repository, such as ``split/train/santa/00000123.jpg``."""
-    sha256: str | None = None
 
     @property
     def relative(self) -> Path:
@@ -50,29 +46,34 @@ def git_blob_sha1(content: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
 
 
-def file_blob_sha1(path: Path) -> str:
-    """The SHA-1 git gives a file's bytes as a blob (``sha1(b"blob <size>\\0" + content)``)."""
-    digest = hashlib.sha1(b"blob %d\0" % path.stat().st_size)
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(HASH_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _photo_path_ok(path: str) -> bool:
-    """``split/<split>/<class>/<file>``, with nothing hidden, empty or leading upwards."""
+def _entry(line: str, where: str) -> PhotoEntry:
+    """One manifest line, checked; a PhotosError naming ``where`` (file and line) otherwise."""
+    fields = line.split("\t")
+    if len(fields) != 3:
+        raise PhotosError(f"{where}: expected git_blob_sha1<TAB>bytes<TAB>"
+                          f"split/<split>/<class>/<file>, got {line!r}.")
+    digest, size, path = fields
     parts = PurePosixPath(path).parts
-    return (len(parts) == 4 and parts[0] == MANIFEST_PREFIX and parts[1] in SPLITS
-            and "\\" not in path
-            and not any(part in ("..", ".") or is_ignored(Path(part)) for part in parts[2:]))
+    if not SHA1_PATTERN.fullmatch(digest):
+        raise PhotosError(f"{where}: {digest!r} is not a git_blob_sha1 (lower-case hexadecimal).")
+    if size != UNKNOWN_SIZE and not size.isdigit():
+        raise PhotosError(f"{where}: size {size!r} is neither bytes nor {UNKNOWN_SIZE!r}.")
+    if (len(parts) != 4 or parts[0] != MANIFEST_PREFIX or parts[1] not in SPLITS or "\\" in path
+            or any(part in ("..", ".") or is_ignored(Path(part)) for part in parts[2:])):
+        raise PhotosError(f"{where}: {path!r} is not of the form "
+                          f"{MANIFEST_PREFIX}/<{'|'.join(SPLITS)}>/<class>/<file>.")
+    return PhotoEntry(digest, None if size == UNKNOWN_SIZE else int(size), path)
 
 
-def _read_rows(manifest: str | os.PathLike | None, shipped: str, pattern: re.Pattern,
-               what: str) -> tuple[str, list[tuple[str, int | None, str, int]]]:
-    """``(where, [(hash, size, path, line number), ...])`` of one manifest, checked line by line."""
+def load_manifest(manifest: str | os.PathLike | None = None) -> list[PhotoEntry]:
+    """The photos to download: the shipped manifest, or another manifest file.
+
+    One ``git_blob_sha1<TAB>bytes<TAB>path`` line per photo; lines starting with ``#`` are
+    comments. Raises :class:`PhotosError` naming the file and line of anything malformed.
+    """
     if manifest is None:
-        where = f"santa_lib/sources/{shipped}"
-        text = resources.files("santa_lib.sources").joinpath(shipped).read_text(encoding="utf-8")
+        where = f"santa_lib/sources/{MANIFEST_NAME}"
+        text = resources.files("santa_lib.sources").joinpath(MANIFEST_NAME).read_text("utf-8")
     else:
         where = str(manifest)
         try:
@@ -80,52 +81,11 @@ def _read_rows(manifest: str | os.PathLike | None, shipped: str, pattern: re.Pat
         except (OSError, UnicodeDecodeError) as error:
             raise PhotosError(f"cannot read the manifest {where}: {error}. Give a readable "
                               "tab-separated manifest file.") from None
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3:
-            raise PhotosError(f"{where}, line {number}: expected {what}<TAB>bytes<TAB>"
-                              f"split/<split>/<class>/<file>, got {line!r}.")
-        digest, size, path = fields
-        if not pattern.fullmatch(digest):
-            raise PhotosError(f"{where}, line {number}: {digest!r} is not a {what} (lower-case "
-                              "hexadecimal).")
-        if size != UNKNOWN_SIZE and not size.isdigit():
-            raise PhotosError(f"{where}, line {number}: size {size!r} is neither bytes nor "
-                              f"{UNKNOWN_SIZE!r}.")
-        if not _photo_path_ok(path):
-            raise PhotosError(f"{where}, line {number}: {path!r} is not of the form "
-                              f"{MANIFEST_PREFIX}/<{'|'.join(SPLITS)}>/<class>/<file>.")
-        rows.append((digest, None if size == UNKNOWN_SIZE else int(size), path, number))
-    return where, rows
-
-
-def load_manifest(manifest: str | os.PathLike | None = None,
-                  sha256_manifest: str | os.PathLike | None = None) -> list[PhotoEntry]:
-    """The photos to download: the shipped manifests, or other manifest files.
-
-    ``manifest`` has one ``git_blob_sha1<TAB>bytes<TAB>path`` line per photo (``-`` for an
-    unknown size); ``sha256_manifest`` has ``sha256<TAB>bytes<TAB>path`` lines for some or all of
-    them. Lines starting with ``#`` are comments. Without ``sha256_manifest``, the shipped one is
-    used with the shipped ``manifest`` only. Raises :class:`PhotosError` naming the file and line
-    of anything malformed.
-    """
-    where, rows = _read_rows(manifest, MANIFEST_NAME, SHA1_PATTERN, "git_blob_sha1")
-    entries = {path: PhotoEntry(digest, size, path) for digest, size, path, _ in rows}
+    entries = [_entry(line, f"{where}, line {number}")
+               for number, line in enumerate(text.splitlines(), start=1)
+               if line.strip() and not line.startswith("#")]
     if not entries:
         raise PhotosError(f"the manifest {where} lists no photos: give one that does.")
-    if len({entry.relative for entry in entries.values()}) != len(rows):
+    if len({entry.relative for entry in entries}) != len(entries):
         raise PhotosError(f"the manifest {where} lists a photo twice: remove the duplicate.")
-    if sha256_manifest is None and manifest is not None:
-        return list(entries.values())
-    sha_where, sha_rows = _read_rows(sha256_manifest, SHA256_MANIFEST_NAME, SHA256_PATTERN,
-                                     "sha256")
-    for digest, size, path, number in sha_rows:
-        entry = entries.get(path)
-        if entry is None or None not in (size, entry.size) and size != entry.size:
-            raise PhotosError(f"{sha_where}, line {number}: {path!r} of {size} bytes is not in "
-                              f"{where}: give SHA-256 sums of that manifest's photos.")
-        entries[path] = replace(entry, sha256=digest)
-    return list(entries.values())
+    return entries

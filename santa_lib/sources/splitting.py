@@ -15,7 +15,6 @@ half a ``DEST``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import shutil
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from santa_lib.internals.cache import cache_key
-from santa_lib.internals.files import atomic_write
+from santa_lib.internals.files import FolderMarker, atomic_write
 from santa_lib.internals.params import whole_number
 from santa_lib.sources.checks import CHECK_SIZE
 from santa_lib.sources.folder import (
@@ -48,6 +47,7 @@ MIN_IMAGES_PER_CLASS = len(SPLITS)
 """A class needs one image for each split."""
 MARKER_FILE = ".santa_lib_split"
 """Written into every DEST this module made; a non-empty DEST without it is never touched."""
+MARKER = FolderMarker(MARKER_FILE)
 
 Plan = dict[str, dict[str, list[Path]]]
 """split -> class -> the source files that go there."""
@@ -157,16 +157,9 @@ def _dest_state(dest: Path) -> str:
         return "missing"
     if not dest.is_dir():
         return "foreign"
-    if (dest / MARKER_FILE).is_file():
+    if MARKER.present(dest):
         return "ours"
     return "foreign" if any(dest.iterdir()) else "empty"
-
-
-def _read_marker(dest: Path) -> object:
-    try:
-        return json.loads((dest / MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _check_places(src: Path, dest: Path) -> None:
@@ -206,14 +199,13 @@ def split_folder(src: str | os.PathLike, dest: str | os.PathLike,
     plan = plan_split(src_folder, validation, test, seed)
     expected = _marker_content(src_folder, validation, test, seed, plan)
     if _dest_state(dest) == "ours":
-        if _read_marker(dest) == expected:
+        if MARKER.matches(dest, expected):
             return dest
         raise SplitError(f"DEST {dest} holds a split made with other settings or files; nothing "
                          "was changed. Delete it first, or pick a new folder.")
     def write(staged: Path) -> None:
         _copy_plan(plan, staged)
-        (staged / MARKER_FILE).write_text(json.dumps(expected, indent=2) + "\n",
-                                          encoding="utf-8")
+        MARKER.write(staged, expected)
 
     atomic_write(dest, write, folder=True)
     return dest

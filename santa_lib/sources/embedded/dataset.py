@@ -12,7 +12,6 @@ made here, and is never written into.
 from __future__ import annotations
 
 import enum
-import json
 import os
 import pathlib
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from santa_lib.internals.cache import default_cache_dir
-from santa_lib.internals.files import atomic_write
+from santa_lib.internals.files import FolderMarker, atomic_write
 from santa_lib.internals.params import whole_number
 from santa_lib.sources.embedded.picture import DEFAULT_IMAGE_PX, MIN_IMAGE_PX, draw_image
 from santa_lib.sources.folder import SPLITS
@@ -36,6 +35,7 @@ GENERATOR_VERSION: int = 5
 
 MARKER_FILE = ".santa_lib_embedded"
 """Name of the file written inside every folder this module created."""
+MARKER = FolderMarker(MARKER_FILE)
 
 JPEG_QUALITY = 90
 GENERATOR_NAME = "santa_lib.sources.embedded"  # recorded in the marker file
@@ -100,14 +100,11 @@ def _state(folder: pathlib.Path, expected: dict[str, object]) -> FolderState:
         return FolderState.MISSING
     if not folder.is_dir():
         return FolderState.FOREIGN
-    marker = folder / MARKER_FILE
-    if not marker.is_file():
+    if not MARKER.present(folder):
         return FolderState.FOREIGN if any(folder.iterdir()) else FolderState.EMPTY
-    try:
-        found = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if MARKER.read(folder) is None:
         return FolderState.DAMAGED
-    if found != expected:
+    if not MARKER.matches(folder, expected):
         return FolderState.OTHER
     sizes = expected["sizes"]
     assert isinstance(sizes, dict)
@@ -187,7 +184,7 @@ def generate_dataset(
 
     def write(staged: pathlib.Path) -> None:
         _write_images(staged, seed, checked, image_px)
-        (staged / MARKER_FILE).write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
+        MARKER.write(staged, expected)
 
     try:
         atomic_write(target, write, folder=True)
