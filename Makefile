@@ -11,7 +11,7 @@ SMOKE := params/smoke.yaml
 TEST_STARTED := $(if $(filter test,$(MAKECMDGOALS)),$(shell date +%s))
 
 .PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
-	student check-student browser-test wheel-test rerun-test
+	student check-student browser-test wheel-test rerun-test sweep
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make checked-outputs              refresh the outputs nbval checks in notebooks/"
 	@echo "make student                      student copies (solutions blanked) into build/student/"
 	@echo "make check-student NB=file.ipynb  a student's self-check: nbval on that one notebook"
+	@echo "make sweep GRID=file.yaml         a grid of notebook runs on Dask (params/sweeps/*.yaml)"
 	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (docs/development.md)"
 	@echo "make browser-test                 every notebook run from JupyterLab in headless Chromium"
 	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
@@ -78,6 +79,12 @@ browser-test: $(VENV)/.browser-ready
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
 	  || (apt-get update && apt-get install -y chromium)
 	SANTA_BROWSER_TEST=1 $(BIN)/python -m pytest -q -s tests/browser
+
+# A grid of notebook parameters run with papermill on Dask distributed (docs/instructors.md#sweeps).
+$(if $(filter sweep,$(MAKECMDGOALS)),$(if $(GRID),,$(error sweep needs GRID=, \
+  e.g. make sweep GRID=params/sweeps/seeds.yaml (grids: $(wildcard params/sweeps/*.yaml)))))
+sweep: $(READY)
+	$(BIN)/python -m santa_lib sweep $(GRID) $(SWEEP_ARGS)
 
 bench: $(READY)
 	$(BIN)/python bench/bench_lesson.py $(BENCH_ARGS)

@@ -3,7 +3,8 @@
 - ``check-data DIR``: every problem of a data folder at once, with what to do;
 - ``weights install FILE`` / ``weights where``: ImageNet weights on an offline machine;
 - ``photos get [DEST]``: the 2022 lesson's photos, downloaded and verified;
-- ``split SRC DEST``: a folder of class folders made into train / validation / test.
+- ``split SRC DEST``: a folder of class folders made into train / validation / test;
+- ``sweep GRID.yaml``: a grid of notebook parameters run with papermill on Dask distributed.
 """
 
 from __future__ import annotations
@@ -47,8 +48,55 @@ def _run_weights(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_sweep_command(commands) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="run a grid of notebook parameters (params/sweeps/*.yaml) on Dask",
+        description="Run each method notebook listed in GRID at each point of its grid, with "
+                    "papermill on Dask distributed; runs whose record is in the cache are "
+                    "skipped. Needs: pip install \"santa_lib[sweep]\".")
+    sweep.add_argument("grid", help="grid file, e.g. params/sweeps/seeds.yaml")
+    sweep.add_argument("--notebooks", default="notebooks", metavar="DIR",
+                       help="folder of the notebooks (default: notebooks)")
+    sweep.add_argument("--out", metavar="DIR",
+                       help="executed notebooks go here (default: build/sweeps/GRID_STEM)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="use this Dask scheduler (tcp://host:port) instead of a local cluster")
+    sweep.add_argument("--cores-per-run", type=int, metavar="N",
+                       help="cores for each run (default 2): the local cluster has "
+                            "cores // N workers")
+    sweep.add_argument("--summary-out", metavar="PATH",
+                       help="also write the summary JSON here")
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("error: the sweep command needs Dask distributed, which is not installed: "
+              "pip install \"santa_lib[sweep]\" (or pip install -r requirements.txt).",
+              file=sys.stderr)
+        return 2
+    from pathlib import Path
+
+    from santa_lib.sweeps.driver import run_sweep
+    from santa_lib.sweeps.grid import GridError, read_grid
+
+    if args.cores_per_run is not None and args.cores_per_run < 1:
+        print("error: --cores-per-run must be 1 or more.", file=sys.stderr)
+        return 2
+    try:
+        grid = read_grid(args.grid, args.notebooks)
+    except GridError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("build", "sweeps", grid.stem)
+    cores = args.cores_per_run or (None if args.scheduler else 2)
+    return run_sweep(grid, args.grid, out, args.scheduler, cores, args.summary_out)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; the exit status is 0 on success, 1 when the input is unusable."""
+    """Run one command; the exit status is 0 on success, 1 when the input is unusable (``sweep``:
+    2 for an unusable grid, 1 when a run failed, 130 / 143 when stopped)."""
     parser = argparse.ArgumentParser(prog="python -m santa_lib", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     _add_weights_command(commands)
     photos.add_command(commands)
     splitting.add_command(commands)
+    _add_sweep_command(commands)
     args = parser.parse_args(argv)
     run = {"check-data": _run_check_data, "weights": _run_weights,
-           "photos": photos.run_command, "split": splitting.run_command}[args.command]
+           "photos": photos.run_command, "split": splitting.run_command,
+           "sweep": _run_sweep}[args.command]
     return run(args)
 
 
