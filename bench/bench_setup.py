@@ -6,17 +6,21 @@ from __future__ import annotations
 import resource
 import time
 
+from santa_lib.internals.results import METHOD_DEFAULTS
+
 # FLOPs of VGG19 at 64x64 (multiply-add = 2 FLOPs): forward per image, and the share of blocks 1-4
 FORWARD_GFLOP = 3.185
 BLOCKS_1_TO_4_GFLOP = 2.883
 BLOCK5_GFLOP = FORWARD_GFLOP - BLOCKS_1_TO_4_GFLOP
 HEAD2_GFLOP = 2 * (2048 * 132 + 132) * 1e-9
 HEAD1_GFLOP = 2 * (2048 * 256 + 256) * 1e-9
-SETTINGS = {
-    "m1": {"epochs": 20, "batch_size": 10, "learning_rate": 1e-4},
-    "m2": {"epochs": 10, "batch_size": 20, "learning_rate": 2e-5},
-    "m3": {"epochs": 10, "batch_size": 20, "learning_rate": 1e-4},
-}
+NOTEBOOKS = {"m1": "01_feature_extraction", "m2": "02_frozen_base_augmentation",
+             "m3": "03_fine_tuning"}
+SETTINGS = {method: {name: METHOD_DEFAULTS[notebook][name]
+                     for name in ("epochs", "batch_size", "learning_rate")}
+            for method, notebook in NOTEBOOKS.items()}
+"""Each method's training settings: its notebook's defaults (one home, ``METHOD_DEFAULTS``,
+which a unit test keeps equal to the notebooks' ``parameters`` cells)."""
 METHODS = ("m1", "m2", "m3")
 
 

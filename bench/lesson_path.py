@@ -32,14 +32,14 @@ def lesson_method1(base, splits, epochs: int) -> float:
 def train_and_test(model, splits, augment, settings: dict, epochs: int, seed: int) -> float:
     """Methods 2 and 3: augmented batches, validation by the frozen front computed once, then
     the test score."""
-    from santa_lib.training import FrozenFrontValidation, steady_batches, training_batches
+    from santa_lib.training import FrozenFrontValidation, batches_in_order, training_batches
 
     compile_binary(model, settings["learning_rate"])
     validation, test = splits.validation, splits.test
     model.fit(training_batches(splits.train, settings["batch_size"], augment=augment, seed=seed),
               epochs=epochs, verbose=0, shuffle=False,
               callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
-    test_batches = steady_batches(test.images, test.labels, settings["batch_size"])
+    test_batches = batches_in_order(test.images, test.labels, settings["batch_size"])
     return model.evaluate(test_batches, verbose=0)[1]
 
 
@@ -63,7 +63,7 @@ def run_lesson(data_dir: Path, epochs: dict[str, int], seed: int) -> tuple[dict,
     splits = load_data(data_dir, 64)  # reading the pictures counts, as in the baseline
     reading = time.perf_counter() - started
     choice = choose_weights("random", splits.train.images, seed)
-    base = keras.applications.VGG19(weights=choice.argument, include_top=False,
+    base = keras.applications.VGG19(weights=choice.keras_weights, include_top=False,
                                     input_shape=(64, 64, 3))
 
     started = time.perf_counter() - reading

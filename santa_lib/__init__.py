@@ -9,13 +9,13 @@ topic                 ``sl.`` names                                       module
 ====================  ==================================================  =================
 the pictures          load_data, find_data, data_description,             data
                       count_images, format_counts, read_pictures
-the base's weights    choose_weights, weights_outlook                     weights
-inside the models     VGG19Preprocessing, augmentation                    preprocessing,
-                                                                          augment
+the base's weights    choose_weights, weights_preview                     weights
+inside the models     VGG19Preprocessing, augmentation,                   preprocessing,
+                      sharpness_report                                    augment
 method 1              extract_features                                    features
-methods 2 and 3       training_batches, steady_batches,                   training
+methods 2 and 3       training_batches, batches_in_order,                 training
                       FrozenFrontValidation, method2_model_path,
-                      fine_tuned_model_path, save_model,
+                      fine_tuned_model_path, save_model_atomically,
                       train_method2_head
 what they learned     predict_probabilities, confusion_matrix,            evaluation
                       misclassified, gradcam_examples
@@ -26,9 +26,13 @@ pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
                       plot_confusion_matrix, misclassified_gallery,
                       gradcam_grid, answer_titles
 reading the run       history_observations, settings_outlook,             observations
-                      comparison_observations, run_context
-the comparison        format_comparison, comparison_chart,                comparison
-                      REFERENCE_2022, RULE
+                      comparison_observations,
+                      describe_data_and_weights
+the comparison        format_comparison, comparison_table,                comparison
+                      comparison_chart, REFERENCE_2022, COMPARISON_RULE
+how sure one run is   interval_observations, pretraining_observations     intervals
+the spread over       sweep_summary, describe_sweep, spread_chart,        spread
+seeds (a sweep)       spread_observations, rate_chart, rate_observations
 bookkeeping           Run, checked_parameters, collect_results,           internals
                       set_precision
 ====================  ==================================================  =================
@@ -62,12 +66,12 @@ __version__ = "2.0.0"
 _HOMES = {
     "data": ("load_data", "find_data", "data_description", "count_images", "format_counts",
              "read_pictures"),
-    "weights": ("choose_weights", "weights_outlook"),
+    "weights": ("choose_weights", "weights_preview"),
     "preprocessing": ("VGG19Preprocessing",),
-    "augment": ("augmentation",),
+    "augment": ("augmentation", "sharpness_report"),
     "features": ("extract_features",),
-    "training": ("training_batches", "steady_batches", "FrozenFrontValidation",
-                 "method2_model_path", "fine_tuned_model_path", "save_model",
+    "training": ("training_batches", "batches_in_order", "FrozenFrontValidation",
+                 "method2_model_path", "fine_tuned_model_path", "save_model_atomically",
                  "train_method2_head"),
     "evaluation": ("predict_probabilities", "confusion_matrix", "misclassified",
                    "gradcam_examples"),
@@ -77,8 +81,12 @@ _HOMES = {
     "plots": ("sample_grid", "augmentation_grid", "plot_history", "plot_confusion_matrix",
               "misclassified_gallery", "gradcam_grid", "answer_titles"),
     "observations": ("history_observations", "settings_outlook", "comparison_observations",
-                     "run_context"),
-    "comparison": ("format_comparison", "comparison_chart", "REFERENCE_2022", "RULE"),
+                     "describe_data_and_weights"),
+    "comparison": ("format_comparison", "comparison_table", "comparison_chart",
+                   "REFERENCE_2022", "COMPARISON_RULE"),
+    "intervals": ("interval_observations", "pretraining_observations"),
+    "spread": ("sweep_summary", "describe_sweep", "spread_chart", "spread_observations",
+               "rate_chart", "rate_observations"),
     "internals.results": ("Run", "collect_results"),
     "internals.params": ("checked_parameters",),
     "internals.precision": ("set_precision",),

@@ -1,16 +1,18 @@
 """The three methods side by side, on the same footing (home notebook: 04; also ``make lessons``).
 
-Notebook 04 and the run report both show this table, so the rule for what is compared lives
+Notebook 05 and the run report both show this table, so the rule for what is compared lives
 here once.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
 from santa_lib.internals.timing import format_duration
+from santa_lib.intervals import result_interval
 
 REFERENCE_2022 = [
     {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74,
@@ -25,17 +27,18 @@ REFERENCE_2022 = [
 ]
 """The 2022 lesson's own figures: the original photos, ImageNet weights, the author's laptop CPU
 (1:14, 18:45, and about 6:40 of fine-tuning on top of method 2's model), on this comparison's
-footing (:data:`RULE`)."""
+footing (:data:`COMPARISON_RULE`)."""
 
 
-COMPARISON_COLUMNS = ("method", "test accuracy", "test loss", "scored epoch", "time",
+COMPARISON_COLUMNS = ("method", "test accuracy (95% interval)", "test loss", "scored epoch", "time",
                       "trainable parameters", "images seen", "weights", "precision")
-"""The columns of the comparison, in notebook 04, the terminal and the run report."""
+"""The columns of the comparison, in notebook 05, the terminal and the run report."""
 
-RULE = ("Every method is scored with the weights of its best validation epoch (the first epoch "
-        "with the highest validation accuracy), and method 3's time and images seen include "
-        "the head training it starts from (method 2's).")
-"""The footing the comparison puts the methods on, in words (notebook 04 and the report)."""
+COMPARISON_RULE = (
+    "Every model is scored with the weights of its best validation epoch (the first epoch with "
+    "the highest validation accuracy), and method 3's time and images seen include the head "
+    "training it starts from (method 2's).")
+"""The footing the comparison puts the methods on, in words (notebook 05 and the report)."""
 
 
 def total_seconds(result: dict) -> float | None:
@@ -67,7 +70,7 @@ def comparison_cells(result: dict) -> dict[str, str]:
     epochs = len(result["history"].get("loss", [])) or "?"
     return {
         "method": result["method"],
-        "test accuracy": f"{result['test_accuracy']:.3f}",
+        "test accuracy (95% interval)": _with_interval(result),
         "test loss": f"{result['test_loss']:.3f}",
         "scored epoch": f"{result.get('scored_epoch', '?')} of {epochs}",
         "time": _with_head(total_seconds(result), result["seconds"], head.get("seconds"),
@@ -78,6 +81,12 @@ def comparison_cells(result: dict) -> dict[str, str]:
         "weights": result["weights"],
         "precision": result["precision"],
     }
+
+
+def _with_interval(result: Mapping) -> str:
+    interval = result_interval(result)
+    text = f"{result['test_accuracy']:.3f}"
+    return f"{text} ({interval[0]:.2f}-{interval[1]:.2f})" if interval else text
 
 
 def format_comparison(results: list[dict]) -> str:
@@ -132,6 +141,17 @@ def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
     axis.set_xticks(range(len(keys)))
 
 
+def _interval_bars(axis, keys: list[str], ours: dict, offset: float) -> None:
+    """Each of this run's accuracies' 95% interval, as an error bar on its bar."""
+    for position, key in enumerate(keys):
+        interval = result_interval(ours[key]) if key in ours else None
+        if interval:
+            value = ours[key]["test_accuracy"]
+            axis.errorbar(position + offset, value,
+                          yerr=[[value - interval[0]], [interval[1] - value]], color="black",
+                          capsize=4, linewidth=1, label="95% interval" if position == 0 else None)
+
+
 def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | None = None,
                      title: str = "The three methods compared"):
     """Test accuracy (left) and wall-clock time (right) per method, this run against 2022's.
@@ -158,6 +178,7 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(10, 4.2))
 
     _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
+    _interval_bars(accuracy_axis, keys, ours, -0.19 if theirs else 0.0)
     accuracy_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
     accuracy_axis.set_ylim(0, 1.1)
     accuracy_axis.set_ylabel("test accuracy")
@@ -182,3 +203,28 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
     plt.close(figure)
     return figure
+
+
+
+class ComparisonTable:
+    """The comparison as a notebook shows it: an HTML table (it wraps to the page, where a
+    200-character text table would not), and the text table of :func:`format_comparison` where
+    no HTML is shown (a terminal, ``print``)."""
+
+    def __init__(self, results: Sequence[Mapping]):
+        self.results = list(results)
+
+    def __repr__(self) -> str:
+        return format_comparison(self.results) or "(no results)"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in COMPARISON_COLUMNS)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>"
+                                        for cell in comparison_cells(result).values()) + "</tr>"
+                       for result in self.results)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def comparison_table(results: Sequence[Mapping]) -> ComparisonTable:
+    """The records as a table for a notebook cell's value (HTML there, text elsewhere)."""
+    return ComparisonTable(results)

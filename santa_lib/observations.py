@@ -277,7 +277,7 @@ def _against_2022(result: Mapping, old: Mapping | None) -> str:
             f"{format_duration(old['seconds'])} in 2022 ({ratio:.1f} times as long there).")
 
 
-def run_context(results: Sequence[Mapping]) -> str:
+def describe_data_and_weights(results: Sequence[Mapping]) -> str:
     """Which case these results are: the data and the weights they were made with."""
     if not results:
         return ""
@@ -297,4 +297,4 @@ def run_context(results: Sequence[Mapping]) -> str:
 
 __all__ = ["HistoryFacts", "SettingsFacts", "Trend", "comparison_observations",
            "history_facts", "history_observations", "render_history", "render_settings",
-           "run_context", "same_answer_epochs", "settings_facts", "settings_outlook"]
+           "describe_data_and_weights", "same_answer_epochs", "settings_facts", "settings_outlook"]

@@ -19,16 +19,43 @@ from collections.abc import Sequence
 import numpy as np
 
 from santa_lib.data import Split
-from santa_lib.internals.results import history_values
+from santa_lib.internals.results import history_values, scored_epoch
 
 
-def plot_history(history, title: str = "Training curves"):
-    """Accuracy and loss per epoch, training (dots) against validation (line), side by side.
+def plot_history(history, title: str = "Training curves", earlier=None,
+                 earlier_label: str = "head training"):
+    """Accuracy and loss per epoch, training (dots) against validation (line), side by side,
+    with the epoch whose weights were kept marked (the best validation accuracy).
 
+    ``earlier``: the history of a training this one continued (notebook 03: the head's), drawn
+    first, so both phases read as one run, with the point where the second began marked.
     Returns the figure (closed, so a notebook shows it once, as the cell's value).
     """
     import matplotlib.pyplot as plt
 
+    values = _checked_history(history)
+    before = _checked_history(earlier) if earlier is not None else {}
+    first = len(before.get("loss", []))
+    joined = {key: before.get(key, []) + values[key] for key in values}
+    epochs = np.arange(1, len(joined["loss"]) + 1)
+    kept = first + scored_epoch(values)
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    for axis, metric in zip(axes, ("accuracy", "loss"), strict=True):
+        axis.plot(epochs, joined[metric], "o", label=f"training {metric}")
+        axis.plot(epochs, joined[f"val_{metric}"], "-", label=f"validation {metric}")
+        axis.axvline(kept, color="tab:green", linestyle=":", label=f"kept: epoch {kept}")
+        if first:
+            axis.axvspan(0.5, first + 0.5, color="gray", alpha=0.12, label=earlier_label)
+        axis.set_xlabel("epoch")
+        axis.set_title(metric.capitalize())
+        axis.set_xticks(epochs if len(epochs) <= 20 else epochs[:: max(1, len(epochs) // 10)])
+        axis.legend(fontsize=8)
+    figure.suptitle(title)
+    plt.close(figure)
+    return figure
+
+
+def _checked_history(history) -> dict[str, list[float]]:
     values = history_values(history)
     missing = [key for key in ("accuracy", "loss", "val_accuracy", "val_loss") if key not in values]
     if missing:
@@ -36,19 +63,7 @@ def plot_history(history, title: str = "Training curves"):
             f"history lacks {missing}: train with metrics=['accuracy'] and validation data. "
             f"It has {sorted(values)}."
         )
-    epochs = np.arange(1, len(values["loss"]) + 1)
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for axis, metric in zip(axes, ("accuracy", "loss"), strict=True):
-        axis.plot(epochs, values[metric], "o", label=f"training {metric}")
-        axis.plot(epochs, values[f"val_{metric}"], "-", label=f"validation {metric}")
-        axis.set_xlabel("epoch")
-        axis.set_title(metric.capitalize())
-        axis.set_xticks(epochs if len(epochs) <= 20 else epochs[:: max(1, len(epochs) // 10)])
-        axis.legend()
-    figure.suptitle(title)
-    figure.tight_layout()
-    plt.close(figure)
-    return figure
+    return values
 
 
 def sample_grid(split: Split, per_class: int = 6, seed: int = 0,
@@ -220,7 +235,7 @@ def answer_titles(probabilities: np.ndarray, labels: np.ndarray | None = None,
 
 
 def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str] | None = None,
-                 columns: int = 8, alpha: float = 0.45,
+                 columns: int = 4, alpha: float = 0.45,
                  title: str = "Where the model looks (Grad-CAM)"):
     """Each picture above itself with its Grad-CAM heatmap laid over it (``alpha``: opacity).
 
@@ -238,7 +253,7 @@ def gradcam_grid(images: np.ndarray, heatmaps: np.ndarray, titles: Sequence[str]
     columns = min(columns, len(images))
     pairs = math.ceil(len(images) / columns)
     figure, axes = plt.subplots(2 * pairs, columns, squeeze=False, layout="constrained",
-                                figsize=(max(1.5 * columns + 0.8, 3.8), 3.2 * pairs + 0.4))
+                                figsize=(max(2.1 * columns + 0.8, 3.8), 4.0 * pairs + 0.4))
     for axis in axes.flat:
         axis.axis("off")
     heat = None

@@ -3,12 +3,12 @@
 The notebooks build, compile, fit and evaluate their models in plain Keras. This module holds
 the machinery around those calls:
 
-- :func:`training_batches` and :func:`steady_batches`: tf.data pipelines of raw pictures, the
+- :func:`training_batches` and :func:`batches_in_order`: tf.data pipelines of raw pictures, the
   training one shuffled and augmented afresh every epoch;
 - :class:`FrozenFrontValidation`: a callback that scores the validation split each epoch while
   running the frozen front of the model over it only once;
-- :func:`method2_model_path`, :func:`fine_tuned_model_path`, :func:`save_model`: where notebook
-  02 leaves its trained model for notebook 03 (and 03 its fine-tuned one), written atomically;
+- :func:`method2_model_path`, :func:`fine_tuned_model_path`, :func:`save_model_atomically`:
+  where notebook 02 leaves its trained model for notebook 03 (and 03 its fine-tuned one);
 - :func:`train_method2_head`: notebook 02's steps in one call, for notebook 03 run on its own.
 """
 
@@ -51,7 +51,7 @@ def steady_threads(dataset):
     return dataset.with_options(options)
 
 
-def steady_batches(images: np.ndarray, labels: np.ndarray, batch_size: int):
+def batches_in_order(images: np.ndarray, labels: np.ndarray, batch_size: int):
     """Pictures and labels in order, in batches, for ``evaluate`` (see :func:`steady_threads`)."""
     import tensorflow as tf
 
@@ -171,7 +171,7 @@ def train_method2_head(run: Run, choice: WeightsChoice, train: Split, validation
     settings = run.method2_settings()
     started = time.perf_counter()
     image_size = settings["image_size"]
-    base = keras.applications.VGG19(weights=choice.argument, include_top=False,
+    base = keras.applications.VGG19(weights=choice.keras_weights, include_top=False,
                                     input_shape=(image_size, image_size, 3))
     model = method2_model(base, image_size)
     base.trainable = False
@@ -223,6 +223,6 @@ def fine_tuned_model_path(run: Run, train: Split, validation: Split, choice: Wei
                        cache_dir)
 
 
-def save_model(model, path: str | os.PathLike) -> Path:
+def save_model_atomically(model, path: str | os.PathLike) -> Path:
     """``model.save(path)``, written atomically: a notebook reading it never sees half a file."""
     return atomic_write(path, model.save)

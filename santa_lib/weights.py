@@ -2,10 +2,11 @@
 
 The notebooks build the base themselves, with the line a transfer-learning lesson is about::
 
-    base = keras.applications.VGG19(weights=choice.argument, include_top=False,
+    base = keras.applications.VGG19(weights=choice.keras_weights, include_top=False,
                                     input_shape=(image_size, image_size, 3))
 
-This module only settles ``choice.argument`` from the ``weights`` parameter, and says which it is:
+This module only settles ``choice.keras_weights`` from the ``weights`` parameter, and says which
+it is:
 
 - ``"auto"`` (the default): ``"imagenet"`` when Keras has the file cached or can download it
   (it is fetched here, through Keras' own cache and hash check); otherwise random weights (the
@@ -65,7 +66,7 @@ class WeightsChoice:
     calibration: str = ""
 
     @property
-    def argument(self) -> str | None:
+    def keras_weights(self) -> str | None:
         """The ``weights=`` argument for ``keras.applications.VGG19``."""
         return None if self.path is None else (
             "imagenet" if self.kind == "imagenet" else str(self.path))
@@ -86,8 +87,8 @@ class WeightsChoice:
         calibrated = f" {self.calibration}" if self.calibration else ""
         if self.fallback_reason is None:
             return (f"Using random VGG19 weights (asked for): no ImageNet features.{calibrated}")
-        return ("OFFLINE FALLBACK: using RANDOM VGG19 weights instead of ImageNet ones. Why: "
-                f"{self.fallback_reason}. {how_to_get_weights()}{calibrated}")
+        return (f"OFFLINE FALLBACK: RANDOM VGG19 weights, not ImageNet's ({self.fallback_reason})."
+                f"{calibrated} Notebook 00 says how to get ImageNet's.")
 
 
 def _imagenet_or_why(probe: Probe, download: bool) -> tuple[bool, str]:
@@ -139,7 +140,7 @@ def choose_weights(weights: object = "auto", train_images: np.ndarray | None = N
     return WeightsChoice("random", path=path, fallback_reason=why, calibration=said)
 
 
-def weights_outlook(weights: object = "auto", probe: Probe = host_reachable) -> str:
+def weights_preview(weights: object = "auto", probe: Probe = host_reachable) -> str:
     """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00)."""
     try:
         choice = choose_weights(weights, probe=probe, download=False)
@@ -254,4 +255,4 @@ def calibrated_weights(train_images: np.ndarray, seed: int = 0) -> tuple[Path, s
 
 
 __all__ = ["WeightsChoice", "calibrated_weights", "choose_weights", "weights_key",
-           "weights_outlook"]
+           "weights_preview"]

@@ -78,3 +78,19 @@ def test_one_resampling_keeps_the_detail_four_chained_layers_blur(noise):
     ours = detail(augmentation(seed=0)(noise, training=True))
     theirs = detail(chained(noise, training=True))
     assert ours > 2 * theirs
+
+
+def test_the_sharpness_report_measures_both_and_leaves_the_lessons_augmentation_alone(noise):
+    from santa_lib.augment import sharpness, sharpness_report
+
+    assert sharpness(noise) > sharpness(np.full_like(noise, 7.0)) == 0.0
+    chained = keras.Sequential([keras.layers.RandomRotation(0.1, seed=0),
+                                keras.layers.RandomZoom(0.2, seed=0)])
+    lesson = augmentation(seed=3)
+    before = np.asarray(augmentation(seed=3)(noise, training=True))
+    lines = sharpness_report(noise, chained, seed=3).splitlines()
+    assert [line.split("  ")[0].strip() for line in lines] == [
+        "the pictures as they are", "Keras' layers, chained", "sl.augmentation, one resampling"]
+    kept = [float(line.split("(")[1].split("%")[0]) for line in lines]
+    assert kept[0] == 100 and kept[2] > kept[1]
+    np.testing.assert_array_equal(np.asarray(lesson(noise, training=True)), before)

@@ -1,16 +1,25 @@
-"""The three methods on the same footing: the table, method 3's head counted, the chart."""
+"""The models on the same footing: the table, method 3's head counted, the chart; how sure one
+run is: the intervals and what they rank."""
 
 import pytest
 
 from santa_lib.comparison import (
     COMPARISON_COLUMNS,
+    COMPARISON_RULE,
     REFERENCE_2022,
-    RULE,
     comparison_cells,
     comparison_chart,
+    comparison_table,
     format_comparison,
     total_images,
     total_seconds,
+)
+from santa_lib.intervals import (
+    accuracy_interval,
+    interval_facts,
+    interval_observations,
+    pretraining_observations,
+    result_interval,
 )
 
 NOTEBOOKS = {"1": "01_feature_extraction", "2": "02_frozen_base_augmentation",
@@ -59,7 +68,7 @@ def test_the_scored_epoch_column():
 def test_the_comparison_table_has_a_row_per_method():
     lines = format_comparison([record("1", accuracy=0.85),
                                record("3", accuracy=0.911, head=HEAD)]).splitlines()
-    assert lines[0].split()[:4] == ["method", "test", "accuracy", "test"]
+    assert lines[0].split()[:5] == ["method", "test", "accuracy", "(95%", "interval)"]
     assert "scored epoch" in lines[0]
     assert set(lines[1]) == {"-", " "}
     assert lines[2].startswith("1 · feature extraction") and "0.850" in lines[2]
@@ -70,7 +79,7 @@ def test_the_comparison_table_has_a_row_per_method():
 
 
 def test_the_rule_and_the_2022_figures_say_the_same_footing():
-    assert "method 3's time and images seen include the head" in RULE
+    assert "method 3's time and images seen include the head" in COMPARISON_RULE
     assert [row["method"] for row in REFERENCE_2022] == list(METHOD_NAMES.values())
     assert REFERENCE_2022[2]["seconds"] == 1125 + 400
 
@@ -128,3 +137,62 @@ def test_comparison_chart_accepts_records_with_the_head_counted():
     assert "not run" in [text.get_text() for text in accuracy.texts]  # method 2
     assert [label.get_text().split("\n")[0] for label in accuracy.get_xticklabels()] == [
         "1 · feature", "2 · frozen base", "3 · fine-tuning"]
+
+
+def test_the_notebook_table_is_html_with_the_same_cells_and_text_elsewhere():
+    table = comparison_table([record("1", accuracy=0.85), record("2", accuracy=0.8)])
+    page = table._repr_html_()
+    assert page.count("<tr>") == 3 and page.count("<th>") == len(COMPARISON_COLUMNS)
+    assert "1 · feature extraction" in page and "0.850" in page
+    assert repr(table) == format_comparison(table.results)
+    assert repr(comparison_table([])) == "(no results)"
+
+
+# ------------------------------------------------------------------------------ intervals
+
+def with_size(result: dict, test_size: int | None = 180) -> dict:
+    return {**result, "test_size": test_size}
+
+
+def test_the_interval_holds_its_accuracy_and_narrows_with_more_pictures():
+    low, high = accuracy_interval(0.85, 180)
+    assert low < 0.85 < high
+    assert 0.04 < (high - low) / 2 < 0.06  # about ±0.05 on 180 pictures
+    wide, narrow = accuracy_interval(0.85, 50), accuracy_interval(0.85, 5000)
+    assert wide[1] - wide[0] > high - low > narrow[1] - narrow[0]
+    assert accuracy_interval(1.0, 180)[1] == 1.0 and accuracy_interval(1.0, 180)[0] < 1.0
+    with pytest.raises(ValueError):
+        accuracy_interval(0.5, 0)
+
+
+def test_models_are_ranked_only_where_their_intervals_are_apart():
+    close = [with_size(record("1", accuracy=0.84)), with_size(record("2", accuracy=0.79))]
+    far = [with_size(record("1", accuracy=0.95)), with_size(record("2", accuracy=0.70))]
+    unknown = [with_size(record("1", accuracy=0.95), None), with_size(record("2", accuracy=0.7))]
+    assert [apart for _, _, apart in interval_facts(close)] == [False]
+    assert [apart for _, _, apart in interval_facts(far)] == [True]
+    assert [apart for _, _, apart in interval_facts(unknown)] == [False]
+    higher, lower, _ = interval_facts(far)[0]
+    assert higher["test_accuracy"] == 0.95 and lower["test_accuracy"] == 0.70
+    assert result_interval(unknown[0]) is None
+
+
+def test_the_sentences_follow_the_facts():
+    text = interval_observations([with_size(record("1", accuracy=0.84)),
+                                  with_size(record("2", accuracy=0.79))])
+    assert "overlap, so this run does not rank them" in text and "scored above" not in text
+
+
+def baseline(accuracy: float) -> dict:
+    return {**with_size(record("1", accuracy=accuracy)), "notebook": "04_from_scratch",
+            "method": "baseline · no pretraining", "weights": "none (trained from scratch)"}
+
+
+def test_pretraining_is_judged_against_the_baseline_by_the_intervals():
+    method = with_size(record("1", accuracy=0.84))
+    below = pretraining_observations([method, baseline(0.97)])
+    assert "-0.130" in below and "scored below the baseline" in below
+    assert "random weights" in below  # the methods' base was random: said first
+    overlapping = pretraining_observations([method, baseline(0.82)])
+    assert "cannot be told from the baseline" in overlapping
+    assert "must have run" in pretraining_observations([method])

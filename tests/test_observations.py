@@ -5,9 +5,9 @@ import pytest
 
 from santa_lib.observations import (
     comparison_observations,
+    describe_data_and_weights,
     history_facts,
     history_observations,
-    run_context,
     same_answer_epochs,
     settings_facts,
     settings_outlook,
@@ -283,10 +283,10 @@ def test_methods_without_a_2022_time_are_not_compared():
 
 
 def test_run_context_names_the_case():
-    random_run = run_context([record("1 · x", 0.9, 1), record("2 · y", 0.8, 1,
+    random_run = describe_data_and_weights([record("1 · x", 0.9, 1), record("2 · y", 0.8, 1,
                                                               weights="random (offline fallback)")])
     assert random_run.startswith("Data: the lesson's built-in synthetic pictures")
     assert "random calibrated" not in random_run and "how far random" in random_run
-    imagenet = run_context([record("1 · x", 0.9, 1, weights="imagenet")])
+    imagenet = describe_data_and_weights([record("1 · x", 0.9, 1, weights="imagenet")])
     assert "transfer learning proper" in imagenet
-    assert run_context([]) == ""
+    assert describe_data_and_weights([]) == ""

@@ -23,11 +23,23 @@ def test_plot_history_draws_both_metrics_for_both_splits():
     figure = plot_history(HISTORY, "Method 1")
     accuracy, loss = figure.axes
     assert accuracy.get_title() == "Accuracy" and loss.get_title() == "Loss"
-    train_line, val_line = accuracy.get_lines()
+    train_line, val_line, kept = accuracy.get_lines()
     assert list(train_line.get_xdata()) == [1, 2, 3]
+    assert list(kept.get_xdata()) == [3, 3] and kept.get_label() == "kept: epoch 3"
     assert list(val_line.get_ydata()) == HISTORY["val_accuracy"]
     assert list(loss.get_lines()[0].get_ydata()) == HISTORY["loss"]
     assert figure.get_suptitle() == "Method 1"
+
+
+def test_plot_history_continues_an_earlier_training_as_one_run():
+    later = {"accuracy": [0.9, 0.95], "val_accuracy": [0.9, 0.7], "loss": [0.3, 0.2],
+             "val_loss": [0.3, 0.6]}
+    figure = plot_history(later, "Method 3", earlier=HISTORY)
+    train_line, val_line, kept = figure.axes[0].get_lines()
+    assert list(train_line.get_xdata()) == [1, 2, 3, 4, 5]
+    assert list(val_line.get_ydata()) == HISTORY["val_accuracy"] + later["val_accuracy"]
+    assert list(kept.get_xdata()) == [4, 4]  # the later run's best epoch, counted on from 3
+    assert "head training" in [patch.get_label() for patch in figure.axes[0].patches]
 
 
 def test_plot_history_accepts_a_keras_history():
@@ -124,3 +136,19 @@ def test_answer_titles_say_the_answer_and_whether_it_was_right():
                                                    "P(santa)=0.20\nsays not_santa"]
     assert answer_titles(np.array([0.1]), np.array([0.0]), class_names=("cat", "dog")) == [
         "true cat\nP(dog)=0.10: right"]
+
+
+def test_gradcam_titles_never_overlap():
+    pictures = np.zeros((8, 64, 64, 3), dtype="uint8")
+    titles = answer_titles(np.linspace(0.01, 0.99, 8), np.array([0, 1] * 4),
+                           ("not_santa", "santa"))
+    figure = gradcam_grid(pictures, np.zeros((8, 4, 4)), titles)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [axis.title.get_window_extent(renderer) for axis in figure.axes
+             if axis.get_title()]
+    assert len(boxes) == 8
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]

@@ -59,7 +59,7 @@ def test_unknown_precision_is_refused_with_the_parameter_name():
 def calibrated_base(images):
     """VGG19 as the notebooks build it, with random weights calibrated on ``images``."""
     choice = choose_weights("random", images)
-    return keras.applications.VGG19(weights=choice.argument, include_top=False,
+    return keras.applications.VGG19(weights=choice.keras_weights, include_top=False,
                                     input_shape=images.shape[1:])
 
 

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 
 from santa_lib.preprocessing import VGG19Preprocessing
-from santa_lib.training import method2_model, save_model
+from santa_lib.training import method2_model, save_model_atomically
 
 
 def test_the_layer_is_vgg19_imagenet_preprocessing_and_leaves_its_input_alone():
@@ -29,7 +29,7 @@ def test_a_reloaded_model_scores_raw_pictures_exactly_as_before_saving(random_ba
     labels = np.array([0, 1, 0, 1, 1, 0], dtype="float32")
     before = model.predict(pictures, verbose=0)
     scores = model.evaluate(pictures, labels, verbose=0, return_dict=True)
-    path = save_model(model, tmp_path / "model.keras")
+    path = save_model_atomically(model, tmp_path / "model.keras")
     np.save(tmp_path / "pictures.npy", pictures)
     np.save(tmp_path / "labels.npy", labels)
 

@@ -27,7 +27,7 @@ def test_without_santa_lib_tensorflow_writes_start_up_lines():
 
 @pytest.mark.parametrize("code", [
     "import santa_lib.internals.params\nimport keras\nkeras.ops.add(1, 2)",
-    "from santa_lib.training import steady_batches",
+    "from santa_lib.training import batches_in_order",
     "import santa_lib\nimport tensorflow as tf\nprint(tf.constant(1).numpy())",
 ])
 def test_importing_santa_lib_first_keeps_stderr_empty(code):

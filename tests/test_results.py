@@ -1,4 +1,4 @@
-"""Each method's run: parameters checked, a record kept under them, found again by notebook 04."""
+"""Each method's run: parameters checked, a record kept under them, found again by notebook 05."""
 
 import ast
 import json
@@ -123,7 +123,7 @@ def test_saved_records_are_found_only_with_the_same_parameters():
     assert load_result("03_fine_tuning", run.parameters) is None
     found, missing = collect_results({"epochs": 3, "data_dir": "embedded"})
     assert found == [result]
-    assert set(missing) == {"01_feature_extraction", "03_fine_tuning"}
+    assert set(missing) == {"01_feature_extraction", "03_fine_tuning", "04_from_scratch"}
 
 
 def test_collect_results_prefers_the_newest_matching_record():
@@ -145,7 +145,8 @@ def test_collect_results_ignores_other_epochs_and_says_how_to_run_the_rest():
     found, missing = collect_results({"epochs": 1, "head_epochs": 4})
     assert [result["notebook"] for result in found] == ["02_frozen_base_augmentation"]
     assert missing == {"01_feature_extraction": {"epochs": 1},
-                       "03_fine_tuning": {"epochs": 1, "head_epochs": 4}}
+                       "03_fine_tuning": {"epochs": 1, "head_epochs": 4},
+                       "04_from_scratch": {"epochs": 1}}
 
 
 def test_method_settings_fill_in_each_notebooks_defaults():
@@ -160,18 +161,22 @@ def test_method_3_takes_the_head_cost_from_notebook_02s_record():
     fine_tuning = lesson_run("03_fine_tuning", head_epochs=2, head_learning_rate=1e-3)
     result = save(fine_tuning)
     assert result["head"] == {"seconds": head["seconds"], "images_seen": head["images_seen"],
-                              "source": "notebook 02's run"}
+                              "source": "notebook 02's run", "history": head["history"]}
+    assert fine_tuning.head_history() == head["history"]  # both phases can be drawn as one
     unrelated = save(lesson_run("03_fine_tuning", head_epochs=5))
     assert unrelated["head"] is None  # notebook 02 never ran with those settings
 
 
 def test_a_head_trained_in_notebook_03_is_counted_apart_from_its_own_time():
     run = lesson_run("03_fine_tuning")
-    run.record_head(seconds=0.0, images_seen=200, source="trained in this notebook")
+    run.record_head(seconds=0.0, images_seen=200, source="trained in this notebook",
+                    history={"loss": [0.6], "val_accuracy": [0.7]})
     time.sleep(0.02)
     run.stop_clock()
     run.head["seconds"] = 0.01
     result = run.record(small_model(), HISTORY, 0.4, 0.9, train_size=50, weights="random")
     assert result["head"] == {"seconds": 0.01, "images_seen": 200,
-                              "source": "trained in this notebook"}
+                              "source": "trained in this notebook",
+                              "history": {"loss": [0.6], "val_accuracy": [0.7]}}
+    assert run.head_history() == {"loss": [0.6], "val_accuracy": [0.7]}
     assert result["seconds"] == pytest.approx(run.seconds - 0.01)

@@ -11,11 +11,11 @@ from santa_lib.data import load_data
 from santa_lib.internals.results import METHOD_DEFAULTS, Run
 from santa_lib.training import (
     FrozenFrontValidation,
+    batches_in_order,
     fine_tuned_model_path,
     method2_model,
     method2_model_path,
-    save_model,
-    steady_batches,
+    save_model_atomically,
     train_method2_head,
     training_batches,
 )
@@ -75,7 +75,7 @@ def test_capped_steps_repeat_and_augmentation_changes_pictures(splits):
 
 def test_pipelines_keep_order_and_run_without_autotuning(splits):
     validation = splits.validation
-    batches = steady_batches(validation.images, validation.labels, batch_size=3)
+    batches = batches_in_order(validation.images, validation.labels, batch_size=3)
     images = np.concatenate([images for images, _ in batches.as_numpy_iterator()])
     np.testing.assert_array_equal(images, validation.images)
     for dataset in (batches, training_batches(splits.train, batch_size=4)):
@@ -127,7 +127,7 @@ def test_saved_model_keeps_weights_and_frozen_flags(random_base, tmp_path):
     model = method2_model(random_base, 64)
     random_base.trainable = False
     try:
-        path = save_model(model, tmp_path / "models" / "head.keras")
+        path = save_model_atomically(model, tmp_path / "models" / "head.keras")
         assert not list(path.parent.glob(".*"))  # no temporary file left behind
         loaded = keras.models.load_model(path)
     finally:
@@ -215,13 +215,13 @@ def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits,
         run = lesson_run("03_fine_tuning", head_epochs=1, head_learning_rate=1e-5,
                          batch_size=5, steps_per_epoch=1)
         model = train_method2_head(run, RANDOM, splits.train, validation, None)
-        model.evaluate(steady_batches(validation.images, validation.labels, 5), verbose=0)
+        model.evaluate(batches_in_order(validation.images, validation.labels, 5), verbose=0)
         unfreeze_block5(model.get_layer("vgg19"))
         compile_for_the_lesson(model)
         model.fit(training_batches(splits.train, 5, steps_per_epoch=1), epochs=1,
                   steps_per_epoch=1, verbose=0, shuffle=False,
                   callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
-        model.evaluate(steady_batches(validation.images, validation.labels, 5), verbose=0)
+        model.evaluate(batches_in_order(validation.images, validation.labels, 5), verbose=0)
     assert not [record for record in caplog.records if "retracing" in record.getMessage()]
 
 

@@ -18,7 +18,7 @@ from santa_lib.weights import (
     choose_weights,
     lsuv,
     weights_key,
-    weights_outlook,
+    weights_preview,
 )
 from tests.bases import random_vgg19
 
@@ -70,9 +70,11 @@ def test_the_parameter_values():
 def test_auto_offline_falls_back_to_random_and_says_why_and_how():
     choice = choose_weights("auto", probe=offline)
     assert choice.kind == "random" and choice.label == "random (offline fallback)"
-    assert choice.note.startswith("OFFLINE FALLBACK: using RANDOM VGG19 weights")
+    assert choice.note.startswith("OFFLINE FALLBACK: RANDOM VGG19 weights")
     assert "cannot be reached (test)" in choice.note
-    assert str(cached_weights_path()) in choice.note and "weights install" in choice.note
+    assert len(choice.note) < 200  # one line in each notebook; the how-to is said once, in 00
+    outlook = weights_preview("auto", probe=offline)
+    assert str(cached_weights_path()) in outlook and "weights install" in outlook
 
 
 def test_the_offline_fallback_with_pictures_is_calibrated_and_says_so(tiny_pictures):
@@ -80,7 +82,7 @@ def test_the_offline_fallback_with_pictures_is_calibrated_and_says_so(tiny_pictu
     assert choice.label == "random (offline fallback)"
     assert choice.note.startswith("OFFLINE FALLBACK")
     assert "Calibrated on 6 training pictures" in choice.note
-    assert choice.argument.endswith(".weights.h5")
+    assert choice.keras_weights.endswith(".weights.h5")
 
 
 def test_imagenet_offline_fails_at_once_with_the_same_advice():
@@ -100,13 +102,13 @@ def test_the_real_probe_answers_within_seconds_here():
 def test_imagenet_when_cached_or_reachable(cached_file):
     choice = choose_weights("auto", probe=offline)
     assert choice == WeightsChoice("imagenet", path=cached_file)
-    assert choice.argument == "imagenet" and choice.label == "imagenet"
-    assert "cached at" in weights_outlook("imagenet", probe=offline)
+    assert choice.keras_weights == "imagenet" and choice.label == "imagenet"
+    assert "cached at" in weights_preview("imagenet", probe=offline)
 
 
 def test_online_means_imagenet_downloaded_by_keras():
     assert choose_weights("auto", probe=online, download=False).kind == "imagenet"
-    assert "downloads them" in weights_outlook("auto", probe=online)
+    assert "downloads them" in weights_preview("auto", probe=online)
 
 
 def test_a_failed_download_falls_back_for_auto_and_fails_for_imagenet(monkeypatch):
@@ -127,19 +129,19 @@ def test_a_weights_file_and_random_on_request(tmp_path):
     # download=False settles the choice without opening the file (notebook 00's outlook)
     choice = choose_weights(str(weights_file), probe=offline, download=False)
     assert choice == WeightsChoice("file", path=weights_file)
-    assert choice.argument == str(weights_file) and choice.label == "file"
+    assert choice.keras_weights == str(weights_file) and choice.label == "file"
     assert str(weights_file) in choice.note
     asked = choose_weights("random", probe=offline)
     assert asked.label == "random" and "asked for" in asked.note
-    assert asked.argument is None  # no pictures to calibrate on: Keras' own random weights
+    assert asked.keras_weights is None  # no pictures to calibrate on: Keras' own random weights
 
 
 def test_outlook_tells_each_case_before_the_long_notebooks(tmp_path):
-    auto = weights_outlook("auto", probe=offline)
+    auto = weights_preview("auto", probe=offline)
     assert auto.startswith("OFFLINE") and "fall back to random" in auto
     assert "weights install" in auto
-    assert "will stop at once" in weights_outlook("imagenet", probe=offline)
-    assert "random VGG19 weights (asked for)" in weights_outlook(None, probe=offline)
+    assert "will stop at once" in weights_preview("imagenet", probe=offline)
+    assert "random VGG19 weights (asked for)" in weights_preview(None, probe=offline)
 
 
 def test_image_size_below_vgg19_minimum_is_refused():
@@ -162,7 +164,7 @@ def test_weights_file_round_trip_and_misfit(tmp_path):
     check_weights_file(path, 32)  # fits: no error
     choice = choose_weights(str(path), np.zeros((2, 32, 32, 3), "uint8"), probe=offline)
     assert choice == WeightsChoice("file", path=path)
-    model = vgg19(choice.argument)
+    model = vgg19(choice.keras_weights)
     for ours, theirs in zip(model.get_weights(), base.get_weights(), strict=True):
         np.testing.assert_array_equal(ours, theirs)
 
@@ -182,9 +184,9 @@ def test_random_weights_are_a_calibrated_file_made_once_and_loaded_by_keras(tiny
                                                                            monkeypatch):
     choice = choose_weights("random", tiny_pictures, seed=0, probe=offline)
     assert choice.kind == "random" and choice.label == "random"
-    assert choice.argument.endswith(".weights.h5")
+    assert choice.keras_weights.endswith(".weights.h5")
     path = choice.path
-    assert path.is_file() and str(path) == choice.argument
+    assert path.is_file() and str(path) == choice.keras_weights
     assert "Calibrated on 6 training pictures" in choice.note
 
     def must_not_run(*args, **kwargs):
@@ -192,9 +194,9 @@ def test_random_weights_are_a_calibrated_file_made_once_and_loaded_by_keras(tiny
 
     monkeypatch.setattr(weights_module, "lsuv", must_not_run)
     again = choose_weights("random", tiny_pictures, seed=0, probe=offline)
-    assert again.argument == choice.argument
+    assert again.keras_weights == choice.keras_weights
     assert "read back from" in again.note
-    base = vgg19(choice.argument)
+    base = vgg19(choice.keras_weights)
     assert base.count_params() == 20_024_384
     with pytest.raises(AssertionError, match="calibrated again"):
         choose_weights("random", tiny_pictures, seed=1, probe=offline)  # another key

@@ -35,7 +35,7 @@ random-weights fallback (see README). Below this floor the lesson no longer show
 ``make lessons`` fails. Runs with a parameters file or other data are not held to it.
 """
 
-NOTEBOOK_FIGURES = ("method", "test accuracy", "test loss", "weights", "precision")
+NOTEBOOK_FIGURES = ("method", "test accuracy (95% interval)", "test loss", "weights", "precision")
 """The comparison's columns the notebooks table repeats (those the comparison has)."""
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

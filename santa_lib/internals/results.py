@@ -8,7 +8,7 @@ trainable parameters, images seen; for method 3, the cost of the head it builds 
 goes to two places:
 
 - the lesson's cache, under a key made from the notebook's name and every parameter it ran with:
-  notebook 04 finds the runs made with the parameters it is given, and runs made with other
+  notebook 05 finds the runs made with the parameters it is given, and runs made with other
   parameters (an instructor's other settings, at the same time) never mix in;
 - the notebook's own output, as a display bundle of type :data:`RESULT_MIME` (with a one-line
   text form), so ``tools/run_lessons.py`` reads the results of the very notebooks it executed.
@@ -31,7 +31,8 @@ RESULT_MIME = "application/vnd.santa-lib.result+json"
 """Mime type of the result bundle a method notebook displays (read by ``tools/run_lessons.py``).
 
 The bundle's JSON has the keys ``notebook`` (file stem, e.g. ``"02_frozen_base_augmentation"``),
-``method``, ``test_accuracy``, ``test_loss``, ``seconds`` (the method's own part), ``head``
+``method``, ``test_accuracy``, ``test_loss``, ``test_size`` (test pictures scored; None in
+records made before it was kept), ``seconds`` (the method's own part), ``head``
 (method 3: ``{"seconds", "images_seen", "source"}`` of the head training it builds on; else
 None), ``scored_epoch`` (1-based: whose weights were tested), ``weights``, ``precision``,
 ``trainable_parameters``, ``images_seen``, ``parameters`` (name to value, as the notebook ran),
@@ -42,8 +43,10 @@ METHODS = {
     "01_feature_extraction": "1 · feature extraction",
     "02_frozen_base_augmentation": "2 · frozen base + augmentation",
     "03_fine_tuning": "3 · fine-tuning",
+    "04_from_scratch": "baseline · no pretraining",
 }
-"""The method notebooks, by file stem, and how the comparison names their methods."""
+"""The notebooks that train a model and keep a record, by file stem, and how the comparison names
+them: the three methods and the baseline trained from scratch."""
 
 HEAD_SETTINGS = {"epochs": "head_epochs", "learning_rate": "head_learning_rate"}
 """Notebook 03's names for the settings of the method-2 training it starts from."""
@@ -60,6 +63,8 @@ METHOD_DEFAULTS: dict[str, dict[str, object]] = {
                        "epochs": 10, "learning_rate": 1e-4, "steps_per_epoch": None,
                        "unfreeze_from_layer": "block5_conv1", "precision": "float32", "seed": 0,
                        "my_photo": None},
+    "04_from_scratch": {"data_dir": "embedded", "image_size": 64, "batch_size": 20, "epochs": 20,
+                        "learning_rate": 1e-3, "precision": "float32", "seed": 0},
 }
 """Each method notebook's ``parameters`` cell, as committed (a test keeps the two the same):
 what ``None`` means in notebooks 00 and 04."""
@@ -147,10 +152,17 @@ class Run:
         self.seconds = time.perf_counter() - self.started
         return format_duration(self.seconds)
 
-    def record_head(self, seconds: float, images_seen: int, source: str) -> None:
+    def record_head(self, seconds: float, images_seen: int, source: str,
+                    history=None) -> None:
         """Method 3: the head training it builds on, when it was done in this run."""
         self.head = {"seconds": float(seconds), "images_seen": int(images_seen),
-                     "source": source}
+                     "source": source,
+                     "history": None if history is None else history_values(history)}
+
+    def head_history(self) -> dict[str, list[float]] | None:
+        """Method 3: the per-epoch history of the head training it builds on, when known (from
+        this run, or from notebook 02's record), so both phases can be drawn as one run."""
+        return (self._head_cost() or {}).get("history")
 
     def _head_cost(self) -> dict | None:
         if self.notebook != "03_fine_tuning" or self.head is not None:
@@ -159,10 +171,10 @@ class Run:
         if record is None:
             return None
         return {"seconds": record["seconds"], "images_seen": record["images_seen"],
-                "source": "notebook 02's run"}
+                "source": "notebook 02's run", "history": record.get("history")}
 
     def record(self, model, history, test_loss: float, test_accuracy: float, train_size: int,
-               weights: str) -> dict:
+               weights: str, test_size: int | None = None) -> dict:
         """This run's record, as :meth:`save` keeps it (see :data:`RESULT_MIME`)."""
         import keras
 
@@ -174,6 +186,7 @@ class Run:
         return {
             "notebook": self.notebook, "method": METHODS[self.notebook],
             "test_accuracy": float(test_accuracy), "test_loss": float(test_loss),
+            "test_size": None if test_size is None else int(test_size),
             "seconds": float(own), "head": head, "scored_epoch": scored_epoch(values),
             "weights": weights,
             "precision": keras.mixed_precision.global_policy().compute_dtype,
@@ -183,9 +196,12 @@ class Run:
         }
 
     def save(self, model, history, test_loss: float, test_accuracy: float, train_size: int,
-             weights: str, cache_dir: str | Path | None = None) -> None:
-        """Keep this run's record in the cache and show it in the notebook."""
-        result = self.record(model, history, test_loss, test_accuracy, train_size, weights)
+             weights: str, test_size: int | None = None,
+             cache_dir: str | Path | None = None) -> None:
+        """Keep this run's record in the cache and show it in the notebook (``test_size``: how
+        many test pictures the accuracy was measured on, for its interval)."""
+        result = self.record(model, history, test_loss, test_accuracy, train_size, weights,
+                             test_size)
         path = result_path(self.notebook, self.parameters, cache_dir)
         atomic_write_text(path, json.dumps(result, indent=1))
         _show(result)
@@ -193,7 +209,7 @@ class Run:
 
 def _show(result: dict) -> None:
     """Display the record (text and :data:`RESULT_MIME`); outside a notebook, print the text."""
-    summary = (f"Saved for notebook 04: method {result['method']}, test accuracy "
+    summary = (f"Saved for notebook 05: {result['method']}, test accuracy "
                f"{result['test_accuracy']:.3f}, {result['seconds']:.0f} s.")
     try:
         from IPython import get_ipython
@@ -208,7 +224,7 @@ def _show(result: dict) -> None:
 
 def collect_results(given: Mapping[str, object],
                  cache_dir: str | Path | None = None) -> tuple[list[dict], dict[str, dict]]:
-    """The newest record of each method notebook run with ``given``, for notebook 04.
+    """The newest record of each method notebook run with ``given``, for notebook 05.
 
     A value of None in ``given`` means "any value" (each notebook's own default, usually);
     every other value must match the record's parameter of that name, where the notebook has

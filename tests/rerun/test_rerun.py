@@ -71,7 +71,8 @@ def problems(cells) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["01_feature_extraction.ipynb",
-                                  "02_frozen_base_augmentation.ipynb", "03_fine_tuning.ipynb"])
+                                  "02_frozen_base_augmentation.ipynb", "03_fine_tuning.ipynb",
+                                  "04_from_scratch.ipynb"])
 def test_a_section_run_again_gives_the_same_checked_outputs(name, tmp_path):
     notebook = prepared(name, tmp_path)
     code = [(index, cell) for index, cell in enumerate(notebook.cells)
@@ -95,7 +96,8 @@ def test_a_section_run_again_gives_the_same_checked_outputs(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["01_feature_extraction.ipynb",
-                                  "02_frozen_base_augmentation.ipynb", "03_fine_tuning.ipynb"])
+                                  "02_frozen_base_augmentation.ipynb", "03_fine_tuning.ipynb",
+                                  "04_from_scratch.ipynb"])
 def test_a_blank_student_copy_stops_at_its_first_self_check(name, tmp_path):
     blank = student_copy(prepared(name, tmp_path), name)
     first_check = next(cell for cell in blank.cells if "check" in cell.metadata.get("tags", []))

@@ -41,9 +41,9 @@ repository and no stale file of an earlier build can slip into the wheel."""
 RUNNER = ("papermill", "ipykernel")
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT_S = 1200
-COMPARISON = "04_comparison"
-ALL_METHODS_FOUND = re.compile(r"\b3 of 3 methods\b")
-"""What notebook 04 prints when it found the records of notebooks 01, 02 and 03."""
+COMPARISON = "05_comparison"
+ALL_METHODS_FOUND = re.compile(r"\b4 of 4 models\b")
+"""What notebook 05 prints when it found the records of notebooks 01 to 04."""
 INHERITED_SETTINGS = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "MPLBACKEND",
                       "TF_CPP_MIN_LOG_LEVEL", "JUPYTER_PATH", "IPYTHONDIR")
 """Settings of the calling shell or test session that a student's fresh environment lacks."""
@@ -270,7 +270,7 @@ def test_notebook_runs_cleanly(lesson: dict[str, NotebookRun], name: str) -> Non
 
 
 def test_comparison_found_every_method(lesson: dict[str, NotebookRun]) -> None:
-    """Notebook 04 found the records notebooks 01, 02 and 03 saved in the lesson cache."""
+    """Notebook 05 found the records notebooks 01 to 04 saved in the lesson cache."""
     executed = lesson[COMPARISON].executed
     assert executed.is_file(), f"{COMPARISON} did not run:\n{lesson[COMPARISON].log}"
     text = "\n".join(output.get("text", "") or output.get("data", {}).get("text/plain", "")
