@@ -11,7 +11,7 @@ SMOKE := params/smoke.yaml
 TEST_STARTED := $(if $(filter test,$(MAKECMDGOALS)),$(shell date +%s))
 
 .PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
-	student check-student browser-test wheel-test rerun-test sweep
+	student check-student browser-test wheel-test rerun-test python-check python-test sweep sweep
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
@@ -24,9 +24,17 @@ help:
 	@echo "make browser-test                 every notebook run from JupyterLab in headless Chromium"
 	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
 	@echo "make rerun-test                   sections re-run in one kernel; blank student copies"
+	@echo "make python-test                  set-up and smoke lesson on the oldest and newest Python"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
-$(READY): requirements.txt pyproject.toml
+# The pinned set (NumPy 2.4, Keras 3.15) needs Python 3.11 or newer: say so at once on an older one.
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: the lesson needs Python 3.11 or newer, and $(PYTHON) is" \
+	    "$$($(PYTHON) --version 2>&1 || echo missing). Use a newer one, e.g." \
+	    "make lessons PYTHON=python3.12 (pyenv, or your system's python3.11+)."; exit 1; }
+
+$(READY): requirements.txt pyproject.toml | python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
@@ -100,3 +108,16 @@ clean:
 # Sections re-run in one kernel, and blank student copies (tests/rerun; a few minutes).
 rerun-test: $(READY)
 	SANTA_RERUN_TEST=1 $(BIN)/python -m pytest -q tests/rerun
+
+# The oldest and the newest Python the project claims (pyproject's requires-python): each gets a
+# fresh virtual environment from requirements.txt and runs every notebook at smoke size.
+PYTHONS ?= 3.11 3.13
+python-test:
+	@for version in $(PYTHONS); do \
+	  python=$$(ls -d $$HOME/.pyenv/versions/$$version*/bin/python 2>/dev/null | tail -1); \
+	  test -n "$$python" || python=$$(command -v python$$version); \
+	  test -n "$$python" || { echo "error: no Python $$version here (install it, e.g. pyenv install $$version)"; exit 1; }; \
+	  echo "== Python $$version: $$python"; \
+	  $(MAKE) --no-print-directory lessons PYTHON=$$python VENV=build/venv-$$version \
+	    PARAMS=$(SMOKE) OUT=build/python-$$version || exit 1; \
+	done
