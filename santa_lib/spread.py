@@ -25,6 +25,8 @@ from santa_lib.internals.results import METHODS
 
 MIN_SEEDS = 3
 """A model is ranked above another only over at least this many shared seeds."""
+PRETRAINED = ("01_feature_extraction", "02_frozen_base_augmentation", "03_fine_tuning")
+"""The notebooks whose base starts from VGG19's weights (the baseline has none)."""
 SHIPPED = "santa_lib.sources.sweeps"
 """The package folder holding the sweep summaries made for the lesson (``make sweep``)."""
 
@@ -55,9 +57,12 @@ def describe_sweep(summary: Mapping) -> str:
     its runs took there (all of them, those an earlier sweep had done included)."""
     minutes = sum(run_seconds(run) for run in summary["runs"]) / 60
     data = sorted({str(run["parameters"].get("data_dir")) for run in summary["runs"]})
+    weights = sorted({str(run.get("weights")) for run in summary["runs"]
+                      if run["notebook"] in PRETRAINED})
     return (f"From {summary['source']} '{summary['grid']}': {len(summary['runs'])} runs on "
-            f"{', '.join(data)} data, made on {summary['machine']} on {summary['date']}; its "
-            f"runs took {minutes:.0f} min there, one at a time.")
+            f"{', '.join(data)} data" + (f", base weights {', '.join(weights)}" if weights else "")
+            + f"; made on {summary['machine']} on {summary['date']}; its runs took "
+            f"{minutes:.0f} min there, one at a time.")
 
 
 def by_seed(summary: Mapping, notebook: str, **fixed: object) -> dict[int, Mapping]:

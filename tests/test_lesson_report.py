@@ -92,7 +92,7 @@ def test_report_pages_and_comparison_of_a_run(folder, tmp_path, capsys, lesson_n
     assert "FAILED" in index and "1,234,567" in index and "RuntimeError: planted" in index
     assert '<span class="set">value=7</span>' in index
 
-    table = printed[printed.index("Methods compared"):]
+    table = printed[printed.index("Methods and baseline compared"):]
     # the method's figures on its row, in order (other columns of the comparison may come between)
     figures = ["1 · fake method", "0.900", "0.250", "42.0 s", "1,234,567", "5,420",
                "random (offline fallback)", "float32"]

@@ -24,7 +24,8 @@ def run(notebook: str, seed: int, accuracy: float, rate: float = 1e-4,
         validation=(0.5, 0.8, 0.9)) -> dict:
     return {"notebook": notebook, "test_accuracy": accuracy, "seconds": 20.0,
             "parameters": {"seed": seed, "learning_rate": rate, "data_dir": "embedded"},
-            "history": {"val_accuracy": list(validation)}}
+            "history": {"val_accuracy": list(validation)},
+            "weights": "none" if notebook == "04_from_scratch" else "random (offline fallback)"}
 
 
 def summary(runs: list[dict], grid: str = "seeds") -> dict:
@@ -93,8 +94,9 @@ def test_your_own_sweep_replaces_the_shipped_one(private_cache):
     own.parent.mkdir(parents=True)
     own.write_text(json.dumps({k: v for k, v in SEEDS.items() if k != "source"}))
     assert sweep_summary("seeds")["source"] == "your own sweep"
-    assert "9 runs on embedded data, made on a CPU, 2 cores on 2026-12-04" in describe_sweep(
-        sweep_summary("seeds"))
+    said = describe_sweep(sweep_summary("seeds"))
+    assert "9 runs on embedded data, base weights random (offline fallback); made on a CPU, " \
+        "2 cores on 2026-12-04" in said
     assert "runs took 3 min there" in describe_sweep(sweep_summary("seeds"))  # 9 x 20 s
     with pytest.raises(FileNotFoundError, match="make sweep GRID=params/sweeps/nothing.yaml"):
         sweep_summary("nothing")

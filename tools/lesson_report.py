@@ -181,7 +181,7 @@ def render_markdown(runs: list[NotebookRun], context: RunContext) -> str:
                               *notebook_figures(run), parameters]))
     table = comparison_table(runs)
     if table:
-        lines += ["", "## Methods compared", "", "```", table, "```"]
+        lines += ["", "## Methods and baseline compared", "", "```", table, "```"]
     problems = all_problems(runs, context)
     if problems:
         lines += ["", "## Problems", "", *[f"- {_md_escape(problem)}" for problem in problems]]

@@ -155,7 +155,7 @@ def finish_run(runs: list[NotebookRun], args: argparse.Namespace) -> int:
         write_report(runs, RunContext(args.out, args.params, problems))
         table = comparison_table(runs)
         if table:
-            print(f"\nMethods compared:\n{table}")
+            print(f"\nMethods and baseline compared:\n{table}")
         print(f"\nReport: {args.out / 'report.md'} and {args.out / 'index.html'}")
     if failures:
         print(f"\n{len(failures)} of {len(runs)} notebooks failed "

@@ -1,6 +1,6 @@
 """Every lesson notebook, run the way a student runs it: in JupyterLab, in a real browser.
 
-For each notebook, in order (04 reads what 01-03 saved): open it in JupyterLab, Run -> Run All
+For each notebook, in order (05 reads what 01-04 saved): open it in JupyterLab, Run -> Run All
 Cells from the menu, wait until the kernel is idle and every code cell has run, File -> Save
 Notebook, then check what the page shows: no error and no stderr output, every figure of the
 saved notebook displayed as an image, and in 02 the Keras model summary on screen. Kernel ->
