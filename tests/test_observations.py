@@ -143,9 +143,9 @@ def test_settings_facts_give_each_notebook_its_own_settings():
     first, second, third, scratch = notebooks
     assert (first.batch_size, first.steps, first.learning_rate) == (10, 10, 1e-4)
     assert (second.batch_size, second.steps, second.learning_rate) == (20, 5, 2e-5)
-    # notebook 03: its own head (10 epochs, 2e-5), then fine-tuning at 1e-4
+    # notebook 03: its own head (10 epochs, 2e-5), then fine-tuning at 1e-5
     assert (third.head_epochs, third.head_learning_rate) == (10, 2e-5)
-    assert (third.steps, third.learning_rate, third.unfreeze_from_layer) == (5, 1e-4,
+    assert (third.steps, third.learning_rate, third.unfreeze_from_layer) == (5, 1e-5,
                                                                            "block5_conv1")
     # the baseline declares no head settings and no steps_per_epoch
     assert (scratch.batch_size, scratch.steps, scratch.learning_rate) == (20, 5, 1e-3)
@@ -219,7 +219,7 @@ WORDING = {
         "learning rate 2e-05.\n"
         "03_fine_tuning: starts from notebook 02's head (10 epochs of 28 steps of up to 20 "
         "pictures at learning rate 2e-05), then fine-tunes from block5_conv1 for 10 epochs of 28 "
-        "steps of up to 20 pictures at learning rate 0.0001.\n"
+        "steps of up to 20 pictures at learning rate 1e-05.\n"
         "04_from_scratch: trains for 20 epochs of 28 steps of up to 20 pictures at learning rate "
         "0.001."),
     "settings, capped steps": (
@@ -231,7 +231,7 @@ WORDING = {
         "learning rate 2e-05 (20 of the 100 training pictures per epoch).\n"
         "03_fine_tuning: starts from notebook 02's head (10 epochs of 1 step of up to 20 pictures "
         "at learning rate 2e-05), then fine-tunes from block5_conv1 for 1 epoch of 1 step of up "
-        "to 20 pictures at learning rate 0.0001 (20 of the 100 training pictures per epoch in "
+        "to 20 pictures at learning rate 1e-05 (20 of the 100 training pictures per epoch in "
         "both).\n"
         "04_from_scratch: trains for 1 epoch of 5 steps of up to 20 pictures at learning rate "
         "0.001."),

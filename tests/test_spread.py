@@ -1,6 +1,8 @@
 """A sweep's records read: own before shipped, ranks only where every seed agrees, the rates."""
 
 import json
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,8 @@ from santa_lib.spread import (
     spread_observations,
     sweep_summary,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(notebook: str, seed: int, accuracy: float, rate: float = 1e-4,
@@ -124,3 +128,25 @@ def test_the_charts_draw_every_run():
     assert dots == 9
     rates = rate_chart(RATES)
     assert [len(axis.get_lines()) for axis in rates.axes] == [3 + 1, 3 + 1]  # seeds + chance
+
+
+def test_notebook_03_cites_the_shipped_fine_tuning_sweep_as_it_is():
+    """03's sentence on its default learning rate quotes the shipped sweep's figures."""
+    import nbformat
+
+    from santa_lib.internals.results import METHOD_DEFAULTS
+    from santa_lib.spread import SHIPPED
+
+    text = "\n".join(cell.source for cell in nbformat.read(
+        ROOT / "notebooks" / "03_fine_tuning.ipynb", as_version=4).cells
+        if cell.cell_type == "markdown")
+    shipped = json.loads((resources.files(SHIPPED) / "finetune-rate.json").read_text())
+    facts = {fact.rate: fact for fact in rate_facts({**shipped, "source": "shipped"})}
+    for fact in facts.values():
+        for values in (fact.test, fact.lowest_validation):
+            assert f"{min(values.values()):.3f} to {max(values.values()):.3f}" in " ".join(
+                text.split())
+    steady, fast = facts[1e-5], facts[1e-4]
+    assert all(steady.lowest_validation[seed] > fast.lowest_validation[seed]
+               for seed in steady.test)
+    assert METHOD_DEFAULTS["03_fine_tuning"]["learning_rate"] == 1e-5

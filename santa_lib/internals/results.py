@@ -60,7 +60,7 @@ METHOD_DEFAULTS: dict[str, dict[str, object]] = {
                                     "learning_rate": 2e-5, "steps_per_epoch": None,
                                     "precision": "float32", "seed": 0},
     "03_fine_tuning": {**_CORE, "batch_size": 20, "head_epochs": 10, "head_learning_rate": 2e-5,
-                       "epochs": 10, "learning_rate": 1e-4, "steps_per_epoch": None,
+                       "epochs": 10, "learning_rate": 1e-5, "steps_per_epoch": None,
                        "unfreeze_from_layer": "block5_conv1", "precision": "float32", "seed": 0,
                        "my_photo": None},
     "04_from_scratch": {"data_dir": "embedded", "image_size": 64, "batch_size": 20, "epochs": 20,
