@@ -17,8 +17,7 @@ methods 2 and 3       training_batches, batches_in_order,                 traini
                       FrozenFrontValidation, method2_model_path,
                       fine_tuned_model_path, save_model_atomically,
                       train_method2_head
-what they learned     predict_probabilities, confusion_matrix,            evaluation
-                      misclassified, gradcam_examples
+what they learned     confusion_matrix, misclassified, gradcam_examples   evaluation
 did it fine-tune?     snapshot_weights, weight_changes,                   finetuning
                       format_weight_changes, weight_change_summary
 where it looks        gradcam_heatmaps                                    gradcam
@@ -73,7 +72,7 @@ _HOMES = {
     "training": ("training_batches", "batches_in_order", "FrozenFrontValidation",
                  "method2_model_path", "fine_tuned_model_path", "save_model_atomically",
                  "train_method2_head"),
-    "evaluation": ("predict_probabilities", "confusion_matrix", "misclassified",
+    "evaluation": ("confusion_matrix", "misclassified",
                    "gradcam_examples"),
     "finetuning": ("snapshot_weights", "weight_changes", "format_weight_changes",
                    "weight_change_summary"),

@@ -1,7 +1,7 @@
 """A trained model's predictions on held-out pictures, and its mistakes (notebooks 01-03).
 
-:func:`predict_probabilities`, :func:`confusion_matrix` and :func:`misclassified` show which
-test pictures a method gets wrong, and how wrong (drawn by :mod:`santa_lib.plots`; each of
+Given ``model.predict``'s probabilities, :func:`confusion_matrix` and :func:`misclassified` show
+which test pictures a method gets wrong, and how wrong (drawn by :mod:`santa_lib.plots`; each of
 notebooks 01-03 ends with its method's mistakes); :func:`gradcam_examples` picks pictures for
 notebook 03's Grad-CAM.
 """
@@ -9,20 +9,6 @@ notebook 03's Grad-CAM.
 from __future__ import annotations
 
 import numpy as np
-
-
-def predict_probabilities(model, images: np.ndarray, batch_size: int = 100) -> np.ndarray:
-    """P(santa) for each picture (or feature vector), as a 1-D float32 array.
-
-    What ``model.predict(images)`` gives, computed without running frozen layers again: the
-    frozen front's outputs come from the feature cache (where notebook 01 or the validation
-    callback may have put them already), and only the trainable rest runs, batch by batch
-    (:func:`santa_lib.training.frozen_front_inputs`). No Keras ``predict``: its autotuned input
-    pipeline can slow later training in the same process (docs/development.md, "Both cores").
-    """
-    from santa_lib.training import frozen_front_inputs, rest_probabilities
-
-    return rest_probabilities(*frozen_front_inputs(model, images), batch_size=batch_size)
 
 
 def _checked_pair(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,6 @@ from santa_lib.evaluation import (
     confusion_matrix,
     gradcam_examples,
     misclassified,
-    predict_probabilities,
     predicted_labels,
 )
 
@@ -27,16 +26,6 @@ def pictures(count: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (count, 8, 8, 3)).astype("uint8")
 
 
-def test_predict_probabilities_equals_calling_the_model_in_any_batch_size():
-    model, images = tiny_model(), pictures(5)
-    expected = np.asarray(model(images.astype("float32"))).reshape(-1)
-    for batch_size in (2, 5, 64):
-        probabilities = predict_probabilities(model, images, batch_size=batch_size)
-        assert probabilities.shape == (5,)
-        np.testing.assert_allclose(probabilities, expected, rtol=1e-6)
-    assert predict_probabilities(model, images[:0]).shape == (0,)
-
-
 def test_confusion_matrix_rows_are_true_classes_columns_predictions():
     labels = np.array([0, 0, 1, 1, 1], dtype="float32")
     probabilities = np.array([0.1, 0.7, 0.5, 0.9, 0.2])
@@ -51,7 +40,7 @@ def test_confusion_matrix_agrees_with_evaluate():
     model, images = tiny_model(), pictures(12, seed=1)
     labels = (np.arange(12) % 2).astype("float32")
     model.compile(loss="binary_crossentropy", metrics=["accuracy"])
-    matrix = confusion_matrix(labels, predict_probabilities(model, images))
+    matrix = confusion_matrix(labels, model.predict(images, verbose=0).reshape(-1))
     assert matrix.sum() == 12
     _, accuracy = model.evaluate(images, labels, verbose=0)
     assert np.trace(matrix) / 12 == pytest.approx(accuracy)

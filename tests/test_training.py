@@ -223,24 +223,3 @@ def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits,
                   callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
         model.evaluate(batches_in_order(validation.images, validation.labels, 5), verbose=0)
     assert not [record for record in caplog.records if "retracing" in record.getMessage()]
-
-
-def test_predictions_run_the_frozen_front_once(random_base, splits, monkeypatch):
-    from santa_lib import features
-    from santa_lib.evaluation import predict_probabilities
-
-    model = method2_model(random_base, 64)
-    random_base.trainable = False
-    try:
-        pictures = splits.test.images
-        first = predict_probabilities(model, pictures)
-        np.testing.assert_allclose(first, np.asarray(model(pictures.astype("float32"))).ravel(),
-                                   rtol=1e-4, atol=1e-6)
-
-        def must_not_run(*args, **kwargs):
-            raise AssertionError("the frozen base ran again")
-
-        monkeypatch.setattr(features, "run_model", must_not_run)
-        np.testing.assert_array_equal(predict_probabilities(model, pictures), first)
-    finally:
-        random_base.trainable = True
