@@ -27,7 +27,7 @@ pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
 reading the run       history_observations, settings_outlook,             observations
                       comparison_observations,
                       describe_data_and_weights
-the comparison        format_comparison, comparison_table,                comparison
+the comparison        format_comparison, ComparisonTable,                 comparison
                       comparison_chart, REFERENCE_2022, COMPARISON_RULE
 how sure one run is   interval_observations, pretraining_observations     intervals
 the spread over       sweep_summary, describe_sweep, spread_chart,        spread
@@ -81,7 +81,7 @@ _HOMES = {
               "misclassified_gallery", "gradcam_grid", "answer_titles"),
     "observations": ("history_observations", "settings_outlook", "comparison_observations",
                      "describe_data_and_weights"),
-    "comparison": ("format_comparison", "comparison_table", "comparison_chart",
+    "comparison": ("format_comparison", "ComparisonTable", "comparison_chart",
                    "REFERENCE_2022", "COMPARISON_RULE"),
     "intervals": ("interval_observations", "pretraining_observations"),
     "spread": ("sweep_summary", "describe_sweep", "spread_chart", "spread_observations",

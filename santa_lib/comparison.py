@@ -207,7 +207,7 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
 
 
 class ComparisonTable:
-    """The comparison as a notebook shows it: an HTML table (it wraps to the page, where a
+    """The records as a notebook cell's value: an HTML table (it wraps to the page, where a
     200-character text table would not), and the text table of :func:`format_comparison` where
     no HTML is shown (a terminal, ``print``)."""
 
@@ -223,8 +223,3 @@ class ComparisonTable:
                                         for cell in comparison_cells(result).values()) + "</tr>"
                        for result in self.results)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def comparison_table(results: Sequence[Mapping]) -> ComparisonTable:
-    """The records as a table for a notebook cell's value (HTML there, text elsewhere)."""
-    return ComparisonTable(results)

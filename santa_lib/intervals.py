@@ -34,15 +34,17 @@ def result_interval(result: Mapping) -> tuple[float, float] | None:
     return accuracy_interval(result["test_accuracy"], pictures) if pictures else None
 
 
+def intervals_apart(first: Mapping, second: Mapping) -> bool:
+    """Whether two records' intervals do not overlap (False when either is unknown)."""
+    a, b = result_interval(first), result_interval(second)
+    return bool(a and b and (a[0] > b[1] or b[0] > a[1]))
+
+
 def interval_facts(results: Sequence[Mapping]) -> list[tuple[Mapping, Mapping, bool]]:
     """Every pair of records, higher accuracy first, and whether their intervals are apart."""
     ranked = sorted(results, key=lambda result: -result["test_accuracy"])
-    facts = []
-    for i, higher in enumerate(ranked):
-        for lower in ranked[i + 1:]:
-            a, b = result_interval(higher), result_interval(lower)
-            facts.append((higher, lower, bool(a and b and a[0] > b[1])))
-    return facts
+    return [(higher, lower, intervals_apart(higher, lower))
+            for i, higher in enumerate(ranked) for lower in ranked[i + 1:]]
 
 
 def interval_observations(results: Sequence[Mapping]) -> str:
@@ -79,16 +81,15 @@ def pretraining_observations(results: Sequence[Mapping]) -> str:
     if baseline is None or not methods:
         return ("The baseline and at least one method must have run with these parameters to "
                 "say what pretraining bought.")
-    apart = {(id(a), id(b)): verdict for a, b, verdict in interval_facts(results)}
     lines = []
     if all(str(result["weights"]).startswith("random") for result in methods):
         lines.append("The methods' base had random weights, not ImageNet's: what follows is "
                      "what random VGG19 features bought, not what pretraining buys.")
     for result in methods:
         gap = result["test_accuracy"] - baseline["test_accuracy"]
-        separate = apart.get((id(result), id(baseline))) or apart.get((id(baseline), id(result)))
         verdict = ("beat the baseline" if gap > 0 else "scored below the baseline") \
-            if separate else "cannot be told from the baseline in this run (intervals overlap)"
+            if intervals_apart(result, baseline) \
+            else "cannot be told from the baseline in this run (intervals overlap)"
         lines.append(f"{result['method']}: {gap:+.3f} against the baseline's "
                      f"{baseline['test_accuracy']:.3f}: it {verdict}.")
     return "\n".join(lines)

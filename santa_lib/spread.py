@@ -107,9 +107,9 @@ def compare(first: str, second: str, a: Mapping[int, float], b: Mapping[int, flo
 
 def accuracies(summary: Mapping) -> dict[str, dict[int, float]]:
     """Each model's test accuracy by seed, models named as the comparison names them."""
-    return {METHODS[notebook]: {seed: run["test_accuracy"]
-                                for seed, run in by_seed(summary, notebook).items()}
-            for notebook in METHODS if by_seed(summary, notebook)}
+    runs = {notebook: by_seed(summary, notebook) for notebook in METHODS}
+    return {METHODS[notebook]: {seed: run["test_accuracy"] for seed, run in found.items()}
+            for notebook, found in runs.items() if found}
 
 
 def pair_facts(summary: Mapping) -> list[Pair]:
@@ -173,17 +173,12 @@ def rate_observations(summary: Mapping) -> str:
              for fact in facts]
     for i, x in enumerate(facts):
         for y in facts[i + 1:]:
-            test = compare(f"{x.rate:g}", f"{y.rate:g}", x.test, y.test)
-            low = compare(f"{x.rate:g}", f"{y.rate:g}", x.lowest_validation,
-                          y.lowest_validation)
-            lines.append("Test accuracy, " + _pair_sentence(_renamed(test, "at ")))
-            lines.append("Lowest validation accuracy, " + _pair_sentence(_renamed(low, "at ")))
+            names = f"at {x.rate:g}", f"at {y.rate:g}"
+            test = compare(*names, x.test, y.test)
+            low = compare(*names, x.lowest_validation, y.lowest_validation)
+            lines.append("Test accuracy, " + _pair_sentence(test))
+            lines.append("Lowest validation accuracy, " + _pair_sentence(low))
     return "\n".join(lines)
-
-
-def _renamed(pair: Pair, prefix: str) -> Pair:
-    return Pair(prefix + pair.first, prefix + pair.second, pair.seeds, pair.first_higher,
-                pair.smallest, pair.largest, pair.first_mean, pair.second_mean)
 
 
 def spread_chart(summary: Mapping, title: str = "Test accuracy over seeds"):

@@ -7,9 +7,9 @@ from santa_lib.comparison import (
     COMPARISON_COLUMNS,
     COMPARISON_RULE,
     REFERENCE_2022,
+    ComparisonTable,
     comparison_cells,
     comparison_chart,
-    comparison_table,
     format_comparison,
     total_images,
     total_seconds,
@@ -140,12 +140,12 @@ def test_comparison_chart_accepts_records_with_the_head_counted():
 
 
 def test_the_notebook_table_is_html_with_the_same_cells_and_text_elsewhere():
-    table = comparison_table([record("1", accuracy=0.85), record("2", accuracy=0.8)])
+    table = ComparisonTable([record("1", accuracy=0.85), record("2", accuracy=0.8)])
     page = table._repr_html_()
     assert page.count("<tr>") == 3 and page.count("<th>") == len(COMPARISON_COLUMNS)
     assert "1 · feature extraction" in page and "0.850" in page
     assert repr(table) == format_comparison(table.results)
-    assert repr(comparison_table([])) == "(no results)"
+    assert repr(ComparisonTable([])) == "(no results)"
 
 
 # ------------------------------------------------------------------------------ intervals
