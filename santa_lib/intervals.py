@@ -25,7 +25,8 @@ def accuracy_interval(accuracy: float, pictures: int, z: float = INTERVAL_Z) -> 
     centre = (accuracy + share / 2) / (1 + share)
     half = z * math.sqrt(accuracy * (1 - accuracy) / pictures + share / (4 * pictures))
     half /= 1 + share
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # the interval holds the accuracy itself; rounding must not push an end past it (1.0 on 20)
+    return max(0.0, min(accuracy, centre - half)), min(1.0, max(accuracy, centre + half))
 
 
 def result_interval(result: Mapping) -> tuple[float, float] | None:

@@ -161,6 +161,9 @@ def test_the_interval_holds_its_accuracy_and_narrows_with_more_pictures():
     wide, narrow = accuracy_interval(0.85, 50), accuracy_interval(0.85, 5000)
     assert wide[1] - wide[0] > high - low > narrow[1] - narrow[0]
     assert accuracy_interval(1.0, 180)[1] == 1.0 and accuracy_interval(1.0, 180)[0] < 1.0
+    for accuracy, pictures in [(1.0, 20), (0.0, 20), (1.0, 7), (0.95, 20)]:
+        low, high = accuracy_interval(accuracy, pictures)
+        assert 0.0 <= low <= accuracy <= high <= 1.0  # a perfect score on 20 pictures included
     with pytest.raises(ValueError):
         accuracy_interval(0.5, 0)
 
