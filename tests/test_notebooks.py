@@ -38,6 +38,11 @@ KERAS_TAUGHT = {
            "model.predict("],
 }
 
+PLAIN_LISTING_TAUGHT = ["model.fit(train.images, train.labels",
+                        "validation_data=(validation.images, validation.labels)"]
+"""In 02 and 03 the fit cell takes the lesson's shortcuts; the plain-Keras listing beside it
+(markdown) shows the idiom, and tests/test_plain_keras.py runs it."""
+
 
 def test_the_sequence_is_numbered():
     assert [nb.name[:2] for nb in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
@@ -49,6 +54,15 @@ def test_the_keras_being_taught_stands_in_code_cells(path):
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     missing = [line for line in KERAS_TAUGHT[path.name[:2]] if line not in code]
     assert missing == []
+
+
+@pytest.mark.parametrize("path", [nb for nb in NOTEBOOKS if nb.name[:2] in ("02", "03")],
+                         ids=lambda p: p.name)
+def test_the_plain_keras_fit_stands_beside_the_shortcut(path):
+    notebook = nbformat.read(path, as_version=4)
+    listings = "\n".join(cell.source for cell in notebook.cells
+                         if cell.cell_type == "markdown" and "```python" in cell.source)
+    assert [line for line in PLAIN_LISTING_TAUGHT if line not in listings] == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
