@@ -51,9 +51,31 @@ each ``sl.`` name imports its module on first use.
 """
 
 import importlib
+import importlib.util
 import os
 
 from santa_lib.internals import quiet_start
+
+_INSTALL_TENSORFLOW = (
+    "santa_lib needs TensorFlow, and none is installed in this Python ({python}). Install the "
+    "build that fits the machine: pip install 'santa_lib[tensorflow]' (with a GPU, or anywhere), "
+    "or pip install 'santa_lib[tensorflow-cpu]' (smaller, CPU only). Where TensorFlow is already "
+    "installed (a course's JupyterHub, Colab), run the notebooks in that environment instead."
+)
+
+
+def _tensorflow_installed() -> bool:
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+if not _tensorflow_installed():
+    import sys
+
+    raise ModuleNotFoundError(_INSTALL_TENSORFLOW.format(python=sys.executable),
+                              name="tensorflow")
 
 # TensorFlow reads this once, when it is first imported: keep its C++ run-time chatter out of
 # notebook outputs unless the user asked for it.

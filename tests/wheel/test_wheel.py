@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -39,6 +41,9 @@ BUILD_INPUTS = ("pyproject.toml", "README.md", "santa_lib")
 """What the build reads: copied to a temporary folder, so no build/ or egg-info lands in the
 repository and no stale file of an earlier build can slip into the wheel."""
 RUNNER = ("papermill", "ipykernel")
+TENSORFLOW_EXTRA = ("tensorflow-cpu" if sys.platform == "linux" and
+                    platform.machine() == "x86_64" else "tensorflow")
+"""The extra that brings TensorFlow into the fresh environment, as requirements.txt chooses."""
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT_S = 1200
 COMPARISON = "05_comparison"
@@ -130,7 +135,7 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory,
     env = fresh_environment(scratch, root)
     python = root / "bin" / "python"
     pip = [python, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS]
-    run([*pip, wheel], cwd=scratch, env=env)
+    run([*pip, f"{wheel}[{TENSORFLOW_EXTRA}]"], cwd=scratch, env=env)
     timings["create the venv, install the wheel and its dependencies"] = (
         time.monotonic() - started)
     started = time.monotonic()
@@ -240,7 +245,7 @@ def test_wheel_declares_every_import(wheel: Path) -> None:
     undeclared = {}
     for module in sorted(third_party_imports(PACKAGE)):
         projects = {requirement_name(project) for project in providers.get(module, [module])}
-        if module == "tensorflow":  # either build provides it (see pyproject.toml's markers)
+        if module == "tensorflow":  # either build provides it (pyproject.toml's extras)
             projects |= {"tensorflow", "tensorflow-cpu"}
         if not projects & required:
             undeclared[module] = sorted(projects)
@@ -277,3 +282,38 @@ def test_comparison_found_every_method(lesson: dict[str, NotebookRun]) -> None:
                      for cell in nbformat.read(executed, as_version=4).cells
                      for output in cell.get("outputs", []))
     assert ALL_METHODS_FOUND.search(text), f"{COMPARISON} did not find all three:\n{text[:2000]}"
+
+
+def stand_in_tensorflow(folder: Path) -> Path:
+    """A wheel named tensorflow 2.21.0 that holds only an empty ``tensorflow`` package: what pip
+    sees on a machine whose own TensorFlow (say, a GPU build) is already installed."""
+    path = folder / "tensorflow-2.21.0-py3-none-any.whl"
+    info = "tensorflow-2.21.0.dist-info"
+    files = {"tensorflow/__init__.py": "",
+             f"{info}/METADATA": "Metadata-Version: 2.1\nName: tensorflow\nVersion: 2.21.0\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                              "Tag: py3-none-any\n"}
+    files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.mark.parametrize("extra", ["", "[tensorflow]"])
+def test_an_installed_tensorflow_stays_alone(wheel: Path, tmp_path: Path, extra: str) -> None:
+    """With a ``tensorflow`` distribution already installed, installing the wheel (plain, or with
+    the ``tensorflow`` extra) would add neither ``tensorflow-cpu`` nor another ``tensorflow``."""
+    root = tmp_path / "venv"
+    run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", root], cwd=tmp_path)
+    env = fresh_environment(tmp_path, root)
+    python = root / "bin" / "python"
+    run([python, "-m", "pip", "install", "--quiet", "--no-deps", stand_in_tensorflow(tmp_path)],
+        cwd=tmp_path, env=env)
+    report = tmp_path / "report.json"
+    run([python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", report,
+         "-c", CONSTRAINTS, f"{wheel}{extra}"], cwd=tmp_path, env=env)
+    planned = {requirement_name(item["metadata"]["name"])
+               for item in json.loads(report.read_text())["install"]}
+    assert "santa-lib" in planned and "keras" in planned
+    assert not planned & {"tensorflow", "tensorflow-cpu"}, sorted(planned)
