@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
+REQUIREMENTS ?= requirements.txt
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 PARAMS ?=
@@ -11,7 +12,7 @@ SMOKE := params/smoke.yaml
 TEST_STARTED := $(if $(filter test,$(MAKECMDGOALS)),$(shell date +%s))
 
 .PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
-	student check-student browser-test wheel-test rerun-test python-check python-test sweep sweep
+	student check-student browser-test wheel-test rerun-test python-check python-test backend-test sweep sweep
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
@@ -25,6 +26,7 @@ help:
 	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
 	@echo "make rerun-test                   sections re-run in one kernel; blank student copies"
 	@echo "make python-test                  set-up and smoke lesson on the oldest and newest Python"
+	@echo "make backend-test                 nbval and the smoke lesson on Keras' JAX backend (no TensorFlow)"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
 # The pinned set (NumPy 2.4, Keras 3.15) needs Python 3.11 or newer: say so at once on an older one.
@@ -34,9 +36,9 @@ python-check:
 	    "$$($(PYTHON) --version 2>&1 || echo missing). Use a newer one, e.g." \
 	    "make lessons PYTHON=python3.12 (pyenv, or your system's python3.11+)."; exit 1; }
 
-$(READY): requirements.txt pyproject.toml | python-check
+$(READY): $(REQUIREMENTS) pyproject.toml | python-check
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
 	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
@@ -121,3 +123,16 @@ python-test:
 	  $(MAKE) --no-print-directory lessons PYTHON=$$python VENV=build/venv-$$version \
 	    PARAMS=$(SMOKE) OUT=build/python-$$version || exit 1; \
 	done
+
+# Keras' JAX backend (CPU), in a venv of its own without TensorFlow: requirements.txt less its
+# TensorFlow lines, plus JAX. nbval checks the same outputs as on TensorFlow; then the smoke lesson.
+JAX_VERSION := 0.10.2
+build/requirements-jax.txt: requirements.txt
+	@mkdir -p build
+	grep -v '^tensorflow' requirements.txt > $@
+	echo 'jax==$(JAX_VERSION)' >> $@
+	echo 'jaxlib==$(JAX_VERSION)' >> $@
+
+backend-test: build/requirements-jax.txt
+	KERAS_BACKEND=jax $(MAKE) --no-print-directory nbval lessons VENV=build/venv-jax \
+	  REQUIREMENTS=build/requirements-jax.txt PARAMS=$(SMOKE) OUT=build/jax

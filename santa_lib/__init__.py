@@ -56,27 +56,51 @@ import os
 
 from santa_lib.internals import quiet_start
 
-_INSTALL_TENSORFLOW = (
-    "santa_lib needs TensorFlow, and none is installed in this Python ({python}). Install the "
-    "build that fits the machine: pip install 'santa_lib[tensorflow]' (with a GPU, or anywhere), "
-    "or pip install 'santa_lib[tensorflow-cpu]' (smaller, CPU only). Where TensorFlow is already "
-    "installed (a course's JupyterHub, Colab), run the notebooks in that environment instead."
+_BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+_INSTALL_BACKEND = (
+    "santa_lib runs on Keras' {backend} backend (KERAS_BACKEND, or keras.json), and {module} is "
+    "not installed in this Python ({python}). Install it with the package: pip install "
+    "'santa_lib[{extra}]'{alternative}, or choose a backend that is installed "
+    "(KERAS_BACKEND=tensorflow, jax or torch). Where one is already installed (a course's "
+    "JupyterHub, Colab), run the notebooks in that environment."
 )
 
 
-def _tensorflow_installed() -> bool:
+def _configured_backend() -> str:
+    """The backend Keras will pick, read as Keras reads it, without importing Keras."""
+    import json
+
+    chosen = os.environ.get("KERAS_BACKEND")
+    if not chosen:
+        home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+        try:
+            with open(os.path.join(home, "keras.json")) as file:
+                chosen = json.load(file).get("backend")
+        except (OSError, ValueError, AttributeError):
+            chosen = None
+    return chosen or "tensorflow"
+
+
+def _check_backend_installed() -> None:
+    backend = _configured_backend()
+    module = _BACKEND_MODULES.get(backend)
+    if module is None:
+        return  # a backend the lesson does not know: Keras itself will say what is wrong
     try:
-        return importlib.util.find_spec("tensorflow") is not None
+        installed = importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):
-        return False
+        installed = False
+    if not installed:
+        import sys
+
+        alternative = " or 'santa_lib[tensorflow-cpu]' (smaller, CPU only)" * (
+            backend == "tensorflow")
+        raise ModuleNotFoundError(
+            _INSTALL_BACKEND.format(backend=backend, module=module, python=sys.executable,
+                                    extra=backend, alternative=alternative), name=module)
 
 
-if not _tensorflow_installed():
-    import sys
-
-    raise ModuleNotFoundError(_INSTALL_TENSORFLOW.format(python=sys.executable),
-                              name="tensorflow")
-
+_check_backend_installed()
 # TensorFlow reads this once, when it is first imported: keep its C++ run-time chatter out of
 # notebook outputs unless the user asked for it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -11,12 +11,12 @@ precision) computes them anew. The same cache serves method 2's validation pictu
 from __future__ import annotations
 
 import os
-import weakref
 from pathlib import Path
 
 import numpy as np
 
 from santa_lib.data import Split
+from santa_lib.internals.backend import compiled_forward
 from santa_lib.internals.cache import (
     arrays_fingerprint,
     cache_key,
@@ -32,37 +32,14 @@ def weights_fingerprint(model) -> str:
     return arrays_fingerprint(model.get_weights())
 
 
-_FORWARD_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def forward_call(model):
-    """``model(images, training=False)`` as one compiled graph call, made once per model.
-
-    A direct graph call keeps both cores of a small CPU busy: far less overhead per batch than
-    ``predict()``, and than eager calls that dispatch layer by layer. The result is float32
-    whatever the model computes in (see :mod:`santa_lib.internals.precision`).
-    """
-    import tensorflow as tf
-
-    if model not in _FORWARD_CALLS:
-        # through a weak reference: a function holding the model would keep its key alive
-        model_ref = weakref.ref(model)
-
-        @tf.function
-        def forward(batch):
-            return tf.cast(model_ref()(batch, training=False), tf.float32)
-
-        _FORWARD_CALLS[model] = forward
-    return _FORWARD_CALLS[model]
-
-
 def run_model(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """``model``'s output for raw uint8 pictures, in large batches of one graph call each.
+    """``model``'s output for raw uint8 pictures, in large batches of one compiled call each
+    (:func:`santa_lib.internals.backend.compiled_forward`).
 
     A short last batch is padded to ``batch_size``, so the graph is traced once per model,
     not once per split size.
     """
-    forward = forward_call(model)
+    forward = compiled_forward(model)
     outputs = []
     for start in range(0, len(images), batch_size):
         batch = images[start:start + batch_size].astype("float32")
@@ -70,7 +47,7 @@ def run_model(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
         if count < batch_size:
             padding = np.zeros((batch_size - count, *batch.shape[1:]), dtype=batch.dtype)
             batch = np.concatenate([batch, padding])
-        outputs.append(np.asarray(forward(batch))[:count])
+        outputs.append(forward(batch)[:count])
     if not outputs:
         return np.zeros((0, *model.output_shape[1:]), dtype="float32")
     return np.concatenate(outputs)

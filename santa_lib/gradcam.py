@@ -10,10 +10,12 @@ maps are coarse: sixteen cells, each covering a 16x16-pixel patch of the picture
 The lesson's model is a ``Sequential`` holding the VGG19 base as a nested functional ``Model``,
 starting from raw 0-255 pixels (the preprocessing is its first layer). Keras 3 does not let us
 ask such a model for an inner layer's output directly (``"graph disconnected"``, ``"layer has
-never been called"``, ``"has no defined input"``), so :func:`gradient_model` re-wires the same
-layers, with the same weights, into a new functional model whose outputs include the chosen
-layer's. It works the same on a model reloaded with ``keras.models.load_model`` and under the
-``mixed_bfloat16`` policy (the maths here is done in float32).
+never been called"``, ``"has no defined input"``), so :func:`gradient_models` re-wires the same
+layers, with the same weights, into two new functional models that meet at the chosen layer:
+the gradient is taken with respect to the second one's input. It works the same on a model
+reloaded with ``keras.models.load_model`` and under the ``mixed_bfloat16`` policy (the maths here
+is done in float32), and on every Keras backend: the scores are Keras ops, the heatmaps NumPy,
+and only the gradient itself is the backend's (:func:`santa_lib.internals.backend.input_gradient`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import keras
 import numpy as np
 
 from santa_lib.freezing import nested_base
+from santa_lib.internals.backend import input_gradient
 
 Target = Literal["predicted", "santa", "not_santa"]
 TARGETS: tuple[str, ...] = ("predicted", "santa", "not_santa")
@@ -72,31 +75,49 @@ def _input_shape(model) -> tuple:
         return tuple(first.input_shape[1:])
 
 
-def gradient_model(model, layer_name: str = "block5_conv4"):
-    """The same layers and weights as ``model``, re-wired to also output ``layer_name``'s output.
+def _chain(model) -> list:
+    """``model``'s layers in order, with the layers of its nested base in place of the base."""
+    base = nested_base(model)
+    chain = []
+    for layer in model.layers:
+        inner = base.layers if layer is base else [layer]
+        chain.extend(item for item in inner if not isinstance(item, keras.layers.InputLayer))
+    return chain
+
+
+def gradient_models(model, layer_name: str = "block5_conv4"):
+    """``(front, back)``: the same layers and weights as ``model``, cut after ``layer_name``.
 
     ``model`` must be a chain of layers (a ``Sequential``, as in the lesson); ``layer_name`` may
-    sit in a model nested in it (the base) or directly in it. The new functional model takes
-    what ``model`` takes and has three outputs: the layer's output, the input of the last layer
-    (the head's features, from which the score's logit is computed), and the prediction, equal
-    to ``model(images)``.
+    sit in a model nested in it (the base) or directly in it. ``front`` takes what ``model``
+    takes and returns the layer's output; ``back`` takes that output and returns the input of the
+    last layer (the head's features, from which the score's logit is computed) and the
+    prediction, so ``back(front(images))[1]`` equals ``model(images)``.
     """
-    base = find_base(model, layer_name)
+    find_base(model, layer_name)  # a clear error for a name the model does not have
+    chain = _chain(model)
+    cut = next(index for index, layer in enumerate(chain) if layer.name == layer_name) + 1
     inputs = keras.Input(shape=_input_shape(model), name="pictures")
-    outputs, conv_output, last_input = inputs, None, None
-    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    for index, layer in enumerate(layers):
-        if index == len(layers) - 1:
-            last_input = outputs
-        if layer is base:
-            inner = keras.Model(base.inputs, [base.get_layer(layer_name).output, *base.outputs],
-                                name=f"{base.name}_with_{layer_name}")
-            conv_output, outputs = inner(outputs)
-        else:
-            outputs = layer(outputs)
-            if layer.name == layer_name:
-                conv_output = outputs
-    return keras.Model(inputs, [conv_output, last_input, outputs],
+    outputs = inputs
+    for layer in chain[:cut]:
+        outputs = layer(outputs)
+    front = keras.Model(inputs, outputs, name=f"{model.name}_to_{layer_name}")
+    conv_input = keras.Input(shape=tuple(outputs.shape[1:]), name=f"{layer_name}_output")
+    outputs, last_input = conv_input, conv_input
+    for layer in chain[cut:]:
+        last_input = outputs
+        outputs = layer(outputs)
+    back = keras.Model(conv_input, [last_input, outputs], name=f"{model.name}_from_{layer_name}")
+    return front, back
+
+
+def gradient_model(model, layer_name: str = "block5_conv4"):
+    """One model with three outputs: ``layer_name``'s output, the last layer's input and the
+    prediction, equal to ``model(images)`` (:func:`gradient_models` joined back together)."""
+    front, back = gradient_models(model, layer_name)
+    inputs = keras.Input(shape=_input_shape(model), name="pictures")
+    conv_output = front(inputs)
+    return keras.Model(inputs, [conv_output, *back(conv_output)],
                        name=f"{model.name}_gradcam_{layer_name}")
 
 
@@ -110,16 +131,15 @@ def santa_score(last_layer, last_input, prediction) -> tuple:
     scaled to [0, 1], is the same; but it does not vanish when a confident prediction rounds P
     to exactly 1.0 in float32. Any other last layer: the score is P(santa) itself.
     """
-    import tensorflow as tf
-
+    ops = keras.ops
     is_sigmoid_dense = (isinstance(last_layer, keras.layers.Dense)
                         and last_layer.activation is keras.activations.sigmoid)
     if not is_sigmoid_dense:
-        return tf.reshape(tf.cast(prediction, tf.float32), [-1]), False
-    logit = tf.matmul(tf.cast(last_input, tf.float32), tf.cast(last_layer.kernel, tf.float32))
+        return ops.reshape(ops.cast(prediction, "float32"), (-1,)), False
+    logit = ops.matmul(ops.cast(last_input, "float32"), ops.cast(last_layer.kernel, "float32"))
     if last_layer.use_bias:
-        logit = logit + tf.cast(last_layer.bias, tf.float32)
-    return tf.reshape(logit, [-1]), True
+        logit = logit + ops.cast(last_layer.bias, "float32")
+    return ops.reshape(logit, (-1,)), True
 
 
 def _check_target(target: str) -> str:
@@ -130,34 +150,34 @@ def _check_target(target: str) -> str:
 
 def _class_score(santa_scores, is_logit: bool, probability, target: str):
     """The score of the target class: for 'not_santa', minus the logit, or 1 - P."""
-    import tensorflow as tf
-
+    ops = keras.ops
     if target == "santa":
-        wants_santa = tf.ones_like(probability, dtype=tf.bool)
+        wants_santa = ops.ones_like(probability, dtype="bool")
     elif target == "not_santa":
-        wants_santa = tf.zeros_like(probability, dtype=tf.bool)
+        wants_santa = ops.zeros_like(probability, dtype="bool")
     else:  # predicted: santa when P(santa) > 0.5, as Keras' accuracy counts it
-        wants_santa = probability > 0.5
+        wants_santa = ops.greater(probability, 0.5)
     other = -santa_scores if is_logit else 1.0 - santa_scores
-    return tf.where(wants_santa, santa_scores, other)
+    return ops.where(wants_santa, santa_scores, other)
 
 
-def _heatmaps_of_batch(grad_model, last_layer, images: np.ndarray, target: str) -> np.ndarray:
+def _heatmaps_of_batch(front, back, last_layer, images: np.ndarray,
+                       target: str) -> np.ndarray:
     """Coarse heatmaps (n, h, w) in [0, 1] for one batch, at the conv layer's resolution."""
-    import tensorflow as tf
+    conv_output = np.asarray(keras.ops.convert_to_numpy(
+        front(images.astype("float32"), training=False)), dtype="float32")
 
-    batch = tf.convert_to_tensor(images, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        conv_output, last_input, prediction = grad_model(batch, training=False)
+    def class_scores(conv):
+        last_input, prediction = back(conv, training=False)
         santa_scores, is_logit = santa_score(last_layer, last_input, prediction)
-        probability = tf.reshape(tf.cast(prediction, tf.float32), [-1])
-        score = _class_score(santa_scores, is_logit, probability, target)
-    gradients = tf.cast(tape.gradient(score, conv_output), tf.float32)
-    channel_weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-    weighted = tf.reduce_sum(channel_weights * tf.cast(conv_output, tf.float32), axis=-1)
-    heatmaps = tf.nn.relu(weighted)
-    peaks = tf.reduce_max(heatmaps, axis=(1, 2), keepdims=True)
-    return np.asarray(tf.math.divide_no_nan(heatmaps, peaks))
+        probability = keras.ops.reshape(keras.ops.cast(prediction, "float32"), (-1,))
+        return _class_score(santa_scores, is_logit, probability, target)
+
+    gradients = input_gradient(class_scores, conv_output)
+    channel_weights = gradients.mean(axis=(1, 2), keepdims=True)
+    heatmaps = np.maximum((channel_weights * conv_output).sum(axis=-1), 0.0)
+    peaks = heatmaps.max(axis=(1, 2), keepdims=True)
+    return np.divide(heatmaps, peaks, out=np.zeros_like(heatmaps), where=peaks > 0)
 
 
 def gradcam_heatmaps(model, images: np.ndarray, layer_name: str = "block5_conv4",
@@ -175,21 +195,20 @@ def gradcam_heatmaps(model, images: np.ndarray, layer_name: str = "block5_conv4"
     its largest value is 1; a map with no positive evidence is all zeros. Maps are stretched
     bilinearly from the layer's grid (4x4 for ``block5_conv4`` at 64x64) to the pictures' size.
     """
-    import tensorflow as tf
-
     _check_target(target)
     images = np.asarray(images)
     if images.ndim != 4:
         raise ValueError(f"images must be a batch (n, height, width, 3), got shape {images.shape}.")
-    grad_model = gradient_model(model, layer_name)
+    front, back = gradient_models(model, layer_name)
     last_layer = model.layers[-1]
     height, width = images.shape[1:3]
     maps = []
     for start in range(0, len(images), batch_size):
-        coarse = _heatmaps_of_batch(grad_model, last_layer, images[start:start + batch_size],
+        coarse = _heatmaps_of_batch(front, back, last_layer, images[start:start + batch_size],
                                     target)
-        fine = tf.image.resize(coarse[..., None], (height, width), method="bilinear")
-        maps.append(np.clip(np.asarray(fine)[..., 0], 0.0, 1.0))
+        fine = keras.ops.image.resize(coarse[..., None], (height, width),
+                                      interpolation="bilinear")
+        maps.append(np.clip(keras.ops.convert_to_numpy(fine)[..., 0], 0.0, 1.0))
     if not maps:
         return np.zeros((0, height, width), dtype="float32")
     return np.concatenate(maps).astype("float32")

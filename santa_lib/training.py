@@ -3,8 +3,9 @@
 The notebooks build, compile, fit and evaluate their models in plain Keras. This module holds
 the machinery around those calls:
 
-- :func:`training_batches` and :func:`batches_in_order`: tf.data pipelines of raw pictures, the
-  training one shuffled and augmented afresh every epoch;
+- :func:`training_batches` and :func:`batches_in_order`: pipelines of raw pictures, the
+  training one shuffled and augmented afresh every epoch (tf.data on TensorFlow,
+  :class:`ArrayBatches` on JAX and PyTorch);
 - :class:`FrozenFrontValidation`: a callback that scores the validation split each epoch while
   running the frozen front of the model over it only once;
 - :func:`method2_model_path`, :func:`fine_tuned_model_path`, :func:`save_model_atomically`:
@@ -24,6 +25,7 @@ import numpy as np
 from santa_lib.data import Split
 from santa_lib.features import cached_outputs
 from santa_lib.freezing import frozen_front_and_rest, nested_base
+from santa_lib.internals.backend import name as backend_name
 from santa_lib.internals.cache import arrays_fingerprint, cache_key, default_cache_dir
 from santa_lib.internals.files import atomic_write
 from santa_lib.internals.results import Run, images_seen
@@ -53,6 +55,8 @@ def steady_threads(dataset):
 
 def batches_in_order(images: np.ndarray, labels: np.ndarray, batch_size: int):
     """Pictures and labels in order, in batches, for ``evaluate`` (see :func:`steady_threads`)."""
+    if backend_name() != "tensorflow":
+        return ArrayBatches(images, labels, batch_size)
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size)
@@ -70,6 +74,9 @@ def training_batches(split: Split, batch_size: int, augment=None, seed: int = 0,
     ``shuffle=False`` to ``fit``: the batches shuffle themselves, and Keras' default
     ``shuffle=True`` only warns that it ignores them.
     """
+    if backend_name() != "tensorflow":
+        return ArrayBatches(split.images, split.labels, batch_size, shuffle=True,
+                            augment=augment, seed=seed, steps_per_epoch=steps_per_epoch)
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((split.images, split.labels))
@@ -85,6 +92,48 @@ def training_batches(split: Split, batch_size: int, augment=None, seed: int = 0,
         return images, labels
 
     return steady_threads(dataset.map(prepare).prefetch(1))
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Batches of (float32 pictures, labels) for ``fit`` and ``evaluate`` on JAX and PyTorch,
+    where tf.data is not at hand: in order, or shuffled afresh (and augmented) every epoch.
+
+    The same batches :func:`training_batches` and :func:`batches_in_order` give on TensorFlow,
+    with one difference in short runs: with ``steps_per_epoch`` set, each epoch takes the first
+    batches of a fresh shuffle rather than continuing where the last epoch stopped.
+    """
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int, *,
+                 shuffle: bool = False, augment=None, seed: int = 0,
+                 steps_per_epoch: int | None = None):
+        super().__init__()
+        self.images, self.labels, self.batch_size = images, labels, batch_size
+        self.shuffle, self.augment, self.steps_per_epoch = shuffle, augment, steps_per_epoch
+        self.rng = np.random.default_rng(seed)
+        self.order = self._new_order()
+
+    def _new_order(self) -> np.ndarray:
+        count = len(self.labels)
+        return self.rng.permutation(count) if self.shuffle else np.arange(count)
+
+    def __len__(self) -> int:
+        batches = -(-len(self.labels) // self.batch_size)
+        return self.steps_per_epoch or batches
+
+    def __getitem__(self, index: int):
+        span = range(index * self.batch_size, (index + 1) * self.batch_size)
+        if self.steps_per_epoch is None:
+            chosen = self.order[span.start:span.stop]
+        else:  # short runs: wrap round the epoch's order when the steps ask for more pictures
+            chosen = np.take(self.order, span, mode="wrap")
+        images = self.images[chosen].astype("float32")
+        if self.augment is not None:
+            images = keras.ops.convert_to_numpy(self.augment(images, training=True))
+        return images, self.labels[chosen]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self._new_order()
 
 
 def frozen_front_inputs(model, images: np.ndarray):
@@ -106,7 +155,8 @@ def rest_probabilities(rest, inputs: np.ndarray, batch_size: int = 100) -> np.nd
     if len(inputs) == 0:
         return np.zeros(0, dtype="float32")
     return np.concatenate([
-        np.asarray(rest(inputs[start:start + batch_size], training=False), dtype="float32")
+        np.asarray(keras.ops.convert_to_numpy(rest(inputs[start:start + batch_size],
+                                                   training=False)), dtype="float32")
         for start in range(0, len(inputs), batch_size)
     ]).reshape(-1)
 
@@ -139,7 +189,7 @@ class FrozenFrontValidation(keras.callbacks.Callback):
         probabilities = rest_probabilities(self.rest, self.inputs, self.batch_size).reshape(-1, 1)
         labels = self.labels.reshape(-1, 1).astype("float32")
         # the lesson's loss and metric: binary cross-entropy, accuracy at 0.5
-        loss = keras.losses.binary_crossentropy(labels, probabilities)
+        loss = keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(labels, probabilities))
         if logs is not None:
             logs["val_loss"] = float(np.mean(loss))
             logs["val_accuracy"] = float(np.mean((probabilities > 0.5) == (labels > 0.5)))

@@ -5,6 +5,7 @@ import pytest
 from santa_lib import features as features_module
 from santa_lib.data import load_data
 from santa_lib.features import extract_features, outputs_path, run_model
+from santa_lib.internals.backend import compiled_forward
 from santa_lib.preprocessing import VGG19Preprocessing
 
 
@@ -77,7 +78,7 @@ def test_graph_call_matches_the_model_and_follows_its_weights(extractor, random_
 
 
 def test_one_trace_serves_every_split_size(extractor, splits):
-    forward = features_module.forward_call(extractor)
+    forward = compiled_forward(extractor).graph
     traces_before = forward.experimental_get_tracing_count()
     for images in (splits.train.images, splits.validation.images[:3]):
         assert len(run_model(extractor, images, batch_size=7)) == len(images)
@@ -89,7 +90,7 @@ def test_graph_call_does_not_keep_its_model_alive():
     import weakref
 
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    features_module.forward_call(model)(np.zeros((1, 3), dtype="float32"))
+    compiled_forward(model)(np.zeros((1, 3), dtype="float32"))
     model_ref = weakref.ref(model)
     del model
     gc.collect()

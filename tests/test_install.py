@@ -1,5 +1,6 @@
 """What `pip install santa_lib` brings, and what `import santa_lib` says without TensorFlow."""
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -7,17 +8,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-HIDE_TENSORFLOW = '''
+HIDE = '''
 import importlib.abc, sys
 
-class HideTensorFlow(importlib.abc.MetaPathFinder):
-    """A Python without TensorFlow: every finder after this one is never asked."""
+class Hide(importlib.abc.MetaPathFinder):
+    """A Python without {module}: every finder after this one is never asked."""
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "tensorflow":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        if name.split(".")[0] == "{module}":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
 
-sys.meta_path.insert(0, HideTensorFlow())
+sys.meta_path.insert(0, Hide())
+try:
+    import santa_lib
+except ModuleNotFoundError as error:
+    print(error.name)
+    print(error)
 '''
+
+
+def import_without(module: str, backend: str | None) -> tuple[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "KERAS_BACKEND"}
+    if backend:
+        env["KERAS_BACKEND"] = backend
+    result = subprocess.run([sys.executable, "-c", HIDE.format(module=module)],
+                            capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    name, message = result.stdout.split("\n", 1)
+    return name, message
 
 
 def test_no_tensorflow_build_is_forced_on_an_install():
@@ -28,23 +44,24 @@ def test_no_tensorflow_build_is_forced_on_an_install():
     extras = project["optional-dependencies"]
     assert extras["tensorflow"] == ["tensorflow>=2.16"]
     assert extras["tensorflow-cpu"] == ["tensorflow-cpu>=2.16"]
+    assert {"jax", "torch"} <= set(extras)
 
 
 def test_without_tensorflow_the_import_says_what_to_install():
-    code = HIDE_TENSORFLOW + '''
-try:
-    import santa_lib
-except ModuleNotFoundError as error:
-    print(error.name)
-    print(error)
-'''
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
-    name, message = result.stdout.split("\n", 1)
+    name, message = import_without("tensorflow", None)
     assert name == "tensorflow"
     assert "pip install 'santa_lib[tensorflow]'" in message
-    assert "pip install 'santa_lib[tensorflow-cpu]'" in message
+    assert "'santa_lib[tensorflow-cpu]'" in message
     assert sys.executable in message
+
+
+def test_on_jax_tensorflow_is_not_needed_but_jax_is():
+    name, _ = import_without("tensorflow", "jax")
+    assert name != "tensorflow"  # imported, or only jax asked for where jax is missing
+    name, message = import_without("jax", "jax")
+    assert name == "jax"
+    assert "Keras' jax backend" in message and "pip install 'santa_lib[jax]'" in message
+    assert "tensorflow-cpu" not in message
 
 
 def test_with_tensorflow_the_import_stays_cheap():

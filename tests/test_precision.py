@@ -32,8 +32,9 @@ def test_native_bfloat16_reads_cpu_flags_and_gpu_capability(tmp_path):
     assert not supported and "avx512_bf16" in reason
 
 
-def test_float32_is_the_default_policy():
-    assert set_precision() == "Computing in float32."
+def test_float32_is_the_default_policy_and_the_backend_is_named():
+    assert set_precision() == (f"Keras {keras.__version__} on TensorFlow, on the CPU. "
+                               "Computing in float32.")
     assert keras.mixed_precision.global_policy().name == "float32"
 
 

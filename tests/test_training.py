@@ -223,3 +223,31 @@ def test_head_then_fine_tuning_in_short_runs_prints_no_retracing_warning(splits,
                   callbacks=[FrozenFrontValidation(validation.images, validation.labels)])
         model.evaluate(batches_in_order(validation.images, validation.labels, 5), verbose=0)
     assert not [record for record in caplog.records if "retracing" in record.getMessage()]
+
+
+def test_array_batches_deal_every_picture_once_per_epoch_and_reshuffle(splits):
+    """The pipeline JAX and PyTorch train on: shuffled, each picture once an epoch, a fresh
+    order next epoch, augmented when asked, in order for evaluation."""
+    from santa_lib.training import ArrayBatches
+
+    train = splits.train
+    batches = ArrayBatches(train.images, train.labels, 4, shuffle=True, seed=1)
+    assert len(batches) == 3
+
+    def epoch():
+        pictures = np.concatenate([batches[index][0] for index in range(len(batches))])
+        assert sorted(map(float, pictures.sum(axis=(1, 2, 3)))) == sorted(
+            map(float, train.images.astype("float32").sum(axis=(1, 2, 3))))
+        return pictures
+
+    first = epoch()
+    batches.on_epoch_end()
+    assert not np.array_equal(first, epoch())
+    in_order = ArrayBatches(train.images, train.labels, 4)
+    np.testing.assert_array_equal(np.concatenate([in_order[i][0] for i in range(3)]),
+                                  train.images.astype("float32"))
+    capped = ArrayBatches(train.images, train.labels, 4, shuffle=True, augment=augmentation(0),
+                          steps_per_epoch=5)
+    assert len(capped) == 5 and all(len(capped[i][1]) == 4 for i in range(5))
+    originals = {image.astype("float32").tobytes() for image in train.images}
+    assert not any(picture.tobytes() in originals for picture in capped[0][0])

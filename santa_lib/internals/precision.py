@@ -19,26 +19,17 @@ MIN_GPU_CAPABILITY = (8, 0)
 """NVIDIA GPUs compute in bfloat16 natively from compute capability 8.0 (Ampere) on."""
 
 
-def _gpu_capabilities() -> list[tuple[int, int]]:
-    import tensorflow as tf
-
-    capabilities = []
-    for gpu in tf.config.list_physical_devices("GPU"):
-        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
-        if capability:
-            capabilities.append(tuple(capability))
-    return capabilities
-
-
 def native_bfloat16(cpuinfo: str | Path = "/proc/cpuinfo",
                     gpu_capabilities: list[tuple[int, int]] | None = None) -> tuple[bool, str]:
     """Can this machine compute in bfloat16 natively? Returns ``(answer, the reason in words)``.
 
     A GPU counts when its compute capability is at least 8.0; otherwise the CPU needs one of
-    :data:`CPU_BF16_FLAGS`. ``gpu_capabilities`` defaults to what TensorFlow sees.
+    :data:`CPU_BF16_FLAGS`. ``gpu_capabilities`` defaults to what Keras' backend sees.
     """
     if gpu_capabilities is None:
-        gpu_capabilities = _gpu_capabilities()
+        from santa_lib.internals.backend import gpu_capabilities as seen_by_the_backend
+
+        gpu_capabilities = seen_by_the_backend()
     if any(capability >= MIN_GPU_CAPABILITY for capability in gpu_capabilities):
         best = max(gpu_capabilities)
         return True, f"a GPU of compute capability {best[0]}.{best[1]}"
@@ -54,14 +45,20 @@ def native_bfloat16(cpuinfo: str | Path = "/proc/cpuinfo",
 
 
 def set_precision(precision: str = "float32", native: tuple[bool, str] | None = None) -> str:
-    """Set Keras' global dtype policy before any model is built; return a sentence to print.
+    """Set Keras' global dtype policy before any model is built; return what to print: the
+    backend and device (:func:`santa_lib.internals.backend.describe`), then the arithmetic.
 
     ``"bfloat16"`` gives the ``"mixed_bfloat16"`` policy where :func:`native_bfloat16` (or the
     ``native`` answer passed in) allows it, and ``"float32"`` with a plain message otherwise.
     """
     import keras
 
-    precision = check_precision(precision)
+    from santa_lib.internals.backend import describe
+
+    return f"{describe()} {_set_policy(keras, check_precision(precision), native)}"
+
+
+def _set_policy(keras, precision: str, native: tuple[bool, str] | None) -> str:
     if precision == "float32":
         keras.mixed_precision.set_global_policy("float32")
         return "Computing in float32."
