@@ -12,7 +12,7 @@ SMOKE := params/smoke.yaml
 TEST_STARTED := $(if $(filter test,$(MAKECMDGOALS)),$(shell date +%s))
 
 .PHONY: help lessons test lint unit smoke nbval notebooks-clean checked-outputs bench clean \
-	student check-student browser-test wheel-test rerun-test python-check python-test backend-test sweep sweep
+	student check-student browser-test wheel-test rerun-test python-check python-test backend-test device-wheels sweep sweep
 
 help:
 	@echo "make lessons [PARAMS=file.yaml]  run every notebook with papermill into $(OUT)/"
@@ -136,3 +136,10 @@ build/requirements-jax.txt: requirements.txt
 backend-test: build/requirements-jax.txt
 	KERAS_BACKEND=jax $(MAKE) --no-print-directory nbval lessons VENV=build/venv-jax \
 	  REQUIREMENTS=build/requirements-jax.txt PARAMS=$(SMOKE) OUT=build/jax
+
+# Wheels for bench/device_run.sh on a GPU machine without a package index (Python 3.12 there):
+# Keras and the two packages it needs that such a machine lacks, into .whl/ (git-ignored).
+device-wheels: $(READY)
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+	  --platform manylinux2014_x86_64 -d .whl keras==3.15.1 namex==0.1.0 optree==0.20.0

@@ -2,6 +2,9 @@
 
     python bench/bench_lesson.py [--epoch-fraction F] [--skip-baseline] [--bf16]
 
+On the backend ``KERAS_BACKEND`` chooses (TensorFlow by default; JAX and PyTorch with
+``--skip-baseline``: the baseline's legacy ``ImageDataGenerator`` is TensorFlow-era code).
+
 Each path runs in its own child process, on the embedded data at the reference sizes (542 / 200 /
 180), VGG19 at 64x64 with random weights (they cost the same as ImageNet ones), with the same
 images, augmented samples per epoch, epochs and hyper-parameters:
@@ -124,9 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         n = {split: sum(c.values()) for split, c in count_images(data_dir).items()}
         epochs = {m: scaled(s["epochs"], args.epoch_fraction) for m, s in SETTINGS.items()}
         print(f"machine: {machine_description()}")
+        from santa_lib.internals.backend import describe
+
+        print(f"backend: {describe()}")
         print(f"data: {n}; epochs: {epochs}; settings: {SETTINGS}")
         peak = matmul_peak_gflops()
-        print(f"measured fp32 matmul peak (tf.matmul 2048^3): {peak:.0f} GFLOP/s", flush=True)
+        print(f"measured fp32 matmul peak (keras.ops.matmul 2048^3): {peak:.0f} GFLOP/s",
+              flush=True)
         need, images = workload(n, epochs)
         outcomes: dict[str, dict] = {}
         for path in chosen_paths(args):

@@ -29,8 +29,10 @@ def machine_description(cpuinfo: str = "/proc/cpuinfo") -> str:
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     onednn_state = {"0": "off (TF_ENABLE_ONEDNN_OPTS=0)",
                     "1": "on (TF_ENABLE_ONEDNN_OPTS=1)"}.get(onednn, "at TensorFlow's default")
-    return (f"{model}, {os.cpu_count()} CPUs ({' '.join(features) or 'no AVX2'}); oneDNN "
-            f"{onednn_state}; python {sys.version.split()[0]}")
+    tensorflow_only = (f"; oneDNN {onednn_state}"
+                       if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow" else "")
+    return (f"{model}, {os.cpu_count()} CPUs ({' '.join(features) or 'no AVX2'})"
+            f"{tensorflow_only}; python {sys.version.split()[0]}")
 
 
 def table(rows: list[list[str]]) -> str:
