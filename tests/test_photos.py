@@ -460,3 +460,20 @@ def test_two_runs_into_one_folder_take_turns(server, origin, tmp_path):
     assert [report.complete for report in reports] == [True, True]
     assert len(server.requests) == len(origin.files)  # the second run found them all there
     assert visible_files(dest) == expected_layout(origin)
+
+
+def test_an_unreadable_manifest_is_named_with_what_to_do(tmp_path):
+    with pytest.raises(photos.PhotosError, match=r"cannot read the manifest .*missing\.tsv.*"
+                                                 r"Give a readable"):
+        photos.load_manifest(tmp_path / "missing.tsv")
+
+
+def test_importing_the_download_leaves_pooch_logging_alone():
+    import subprocess
+    import sys
+
+    code = ("import pooch\nlevel = pooch.get_logger().level\n"
+            "import santa_lib.sources.photos\nprint(pooch.get_logger().level == level)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "True"

@@ -1,68 +1,88 @@
-"""The 2022 lesson's original photos, downloaded from their public repository on request.
-
-Used by ``python -m santa_lib photos get [DEST]`` and by the notebooks' ``data_dir="photos"``
-(:func:`santa_lib.data.find_data` calls :func:`photos_data_dir`). The 922 photos (542 / 200 / 180
-in train / validation / test, classes ``not_santa`` and ``santa``) belong to Flatiron School and
-are not shipped; ``original-photos.tsv`` (:mod:`~santa_lib.sources.photos_manifest`) lists them.
-
-Each download is checked before it lands (:mod:`~santa_lib.sources.photos_fetch`). Photos already
-there are verified, not downloaded again; one that differs is left alone and reported. Offline,
-the answer comes within seconds. A file cut off mid-download is fetched again whole.
+"""The 2022 lesson's 922 original photos (Flatiron School's, not shipped), downloaded by ``photos
+get`` and ``data_dir="photos"``, each checked against its git blob SHA-1 before it lands.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import os
+import re
 import sys
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+import pooch
+import requests
+from tqdm import tqdm
 
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.files import FolderMarker
 from santa_lib.internals.params import whole_number
 from santa_lib.sources.network import Probe, host_reachable
-from santa_lib.sources.photos_fetch import (
-    REQUEST_SECONDS,
-    RETRIES,
-    DownloadReport,
-    Fetcher,
-)
 from santa_lib.sources.photos_manifest import (
-    MANIFEST_PREFIX,
     PhotoEntry,
     PhotosError,
     git_blob_sha1,
     load_manifest,
 )
 
-__all__ = ["DownloadReport", "PhotoEntry", "PhotosError", "add_command", "default_photos_dir",
-           "download_photos", "git_blob_sha1", "how_to_get_photos", "load_manifest",
-           "photos_data_dir", "run_command"]
+try:
+    import fcntl
+except ImportError:  # Windows: two runs into one folder overlap, harmlessly
+    fcntl = None
 
 REPOSITORY = "learn-co-curriculum/dsc-using-pretrained-networks-codealong"
 COMMIT = "7689fdd6f7c85e0dc15811136cfa535fad9c19d5"
 DEFAULT_BASE_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/"
-"""Raw files of the pinned commit; a manifest path (``split/...``) is appended to it."""
 LICENSE_URL = f"https://github.com/{REPOSITORY}/blob/{COMMIT}/LICENSE.md"
 PHOTOS_FOLDER = f"photos-{COMMIT[:7]}"
-COMPLETE_MARKER = ".santa_lib_photos_complete"
-"""Written into the destination after a run in which every photo was verified."""
+COMPLETE_MARKER = ".santa_lib_photos_complete"  # written when every photo was verified
 MARKER = FolderMarker(COMPLETE_MARKER)
-LOCK_FILE = ".santa_lib_photos.lock"
-"""Held by a run while it downloads, so that two runs into one folder take turns."""
-DEFAULT_WORKERS = 8
-MAX_WORKERS = 32
+LOCK_FILE = ".santa_lib_photos.lock"  # held by a run while it downloads: two runs take turns
+POOCH_LEFTOVER = re.compile(r"tmp[a-z0-9_]{8}")  # pooch's temporary file, left by a killed run
+REQUEST_SECONDS, RETRIES, DEFAULT_WORKERS, MAX_WORKERS = 20.0, 2, 8, 32
+NOTICE = ("The original photos belong to Flatiron School (learn-co-curriculum) and are published "
+          "under the Learn.co Educational Content License. This project does not redistribute "
+          f"them: you are downloading them from their public repository. License: {LICENSE_URL}")
 
-NOTICE = (
-    "The original photos belong to Flatiron School (learn-co-curriculum) and are published "
-    "under the Learn.co Educational Content License. This project does not redistribute them: "
-    "you are downloading them from their public repository, for your own use. License: "
-    f"{LICENSE_URL}"
-)
+
+class _GiveUp(Exception):  # noqa: N818 (not a ValueError, so that pooch does not retry it)
+    """A failure another attempt would not mend, in words."""
+
+
+@dataclass
+class DownloadReport:
+    """What one run did: photos already there, downloaded, and missing with the reason why."""
+
+    dest: Path
+    total: int
+    base_url: str
+    present: int = 0
+    downloaded: int = 0
+    failures: dict[Path, str] = field(default_factory=dict)  # relative path -> why, in words
+
+    @property
+    def complete(self) -> bool:
+        """True when every photo of the manifest is in ``dest``, verified."""
+        return not self.failures and self.present + self.downloaded == self.total
+
+    def __str__(self) -> str:
+        text = (f"{self.dest}: {self.present + self.downloaded} of {self.total} photos verified "
+                f"({self.downloaded} downloaded now, {self.present} already there)")
+        if self.complete:
+            return text + "."
+        text += f"; {len(self.failures)} missing (from {self.base_url}):" + "".join(
+            f"\n  - {path.as_posix()}: {why}" for path, why in sorted(self.failures.items()))
+        if len(self.failures) == self.total and all(
+                why.startswith("HTTP 404") for why in self.failures.values()):
+            text += (f"\nNone was found: check that {self.base_url} serves the manifest's paths "
+                     "(split/train/...).")
+        return text
 
 
 def default_photos_dir() -> Path:
@@ -77,14 +97,78 @@ def how_to_get_photos() -> str:
             f"{default_photos_dir()} so that data_dir=\"photos\" finds it).")
 
 
-def check_base_url(base_url: str) -> str:
-    """``--base-url`` as an ``http(s)://`` address ending in ``/``; ValueError otherwise."""
-    parts = urllib.parse.urlsplit(str(base_url))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--base-url must be an http:// or https:// address under which the "
-                         f"manifest's paths ({MANIFEST_PREFIX}/...) are served, got "
-                         f"{base_url!r}.")
-    return str(base_url).rstrip("/") + "/"
+class _Fetcher:
+    """Downloads photos in parallel, each verified before pooch gives it its final name."""
+
+    def __init__(self, report: DownloadReport, entries: list[PhotoEntry], probe: Probe,
+                 timeout: float, retries: int) -> None:
+        self.report, self.entries, self.probe, self.attempts = report, entries, probe, retries + 1
+        self.landed, self.stopped = [], ""  # the photos downloaded; why the rest is not
+        self.http = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
+        self.pooch = pooch.Pooch(  # retries 5xx and cut connections, places verified files
+            report.dest, report.base_url, retry_if_failed=retries,
+            registry=dict.fromkeys(entry.relative.as_posix() for entry in entries),
+            urls={entry.relative.as_posix(): report.base_url + urllib.parse.quote(entry.path)
+                  for entry in entries})
+
+    def _download(self, entry: PhotoEntry, url: str, output_file: str, caller: object) -> None:
+        """pooch's downloader: ``url`` into ``output_file`` (a temporary name), verified."""
+        if self.stopped:
+            raise _GiveUp(f"not downloaded: {self.stopped}")
+        try:
+            self.http(url, output_file, caller)
+        except requests.HTTPError as error:  # raised with the response
+            if error.response.status_code >= 500:
+                raise  # pooch tries again, as after a cut connection
+            raise _GiveUp(f"HTTP {error.response.status_code} {error.response.reason}") from None
+        content = Path(output_file).read_bytes()
+        if (found := git_blob_sha1(content)) != entry.blob_sha1:
+            raise _GiveUp(f"refused: the downloaded file ({len(content):,} bytes) has git blob "
+                          f"SHA-1 {found}, not {entry.blob_sha1}; it was not kept. Check "
+                          "--base-url, or try again later")
+
+    def fetch(self, entry: PhotoEntry) -> str | None:
+        """Verify a photo already there, or download, verify and place it: None when it is in
+        place, else why not. One that differs is left alone."""
+        if (path := self.report.dest / entry.relative).exists():
+            if path.is_file() and git_blob_sha1(path.read_bytes()) == entry.blob_sha1:
+                return None
+            return (f"{path} is there but is not the original photo (its hash differs): delete "
+                    "it and run again to download the original")
+        try:
+            self.pooch.fetch(entry.relative.as_posix(), downloader=partial(self._download, entry))
+        except _GiveUp as verdict:
+            return str(verdict)
+        except requests.RequestException as error:
+            why = f"the download failed {self.attempts} times (last: {error})"
+            reachable, reason = self.probe(self.report.base_url)
+            if not reachable:
+                self.stopped = f"the host stopped answering ({reason})"
+            elif not self.landed:
+                self.stopped = self.stopped or f"the host delivered no photo ({why})"
+            return why
+        self.landed.append(entry)
+        return None
+
+    def fetch_all(self, workers: int, progress: bool) -> None:
+        """Fetch every photo into the report, in parallel, with a progress bar on stdout."""
+        for folder in {self.report.dest / entry.relative.parent for entry in self.entries}:
+            folder.mkdir(parents=True, exist_ok=True)  # before the threads race to make them
+            for leftover in folder.iterdir():
+                if POOCH_LEFTOVER.fullmatch(leftover.name) and leftover.is_file():
+                    leftover.unlink()
+        with ThreadPoolExecutor(workers) as pool:
+            try:
+                outcomes = list(tqdm(pool.map(self.fetch, self.entries), total=len(self.entries),
+                                     desc="photos", unit="photo", file=sys.stdout,
+                                     disable=not progress))
+            except BaseException:  # Ctrl-C: the running downloads end at their next attempt
+                self.stopped = "the download was stopped"
+                raise
+        self.report.downloaded = len(self.landed)
+        self.report.present = outcomes.count(None) - len(self.landed)
+        self.report.failures.update((entry.relative, why) for entry, why
+                                    in zip(self.entries, outcomes, strict=True) if why is not None)
 
 
 def _marker_key(entries: list[PhotoEntry]) -> dict[str, object]:
@@ -93,112 +177,62 @@ def _marker_key(entries: list[PhotoEntry]) -> dict[str, object]:
             "manifest_sha1": hashlib.sha1(listing.encode()).hexdigest()}
 
 
-def photos_complete(dest: str | os.PathLike, entries: list[PhotoEntry]) -> bool:
-    """True when a fully verified run left ``dest`` holding every photo of ``entries``; cheap
-    (no hashing): its marker matches the manifest, and every photo is there with its size."""
-    return MARKER.matches(dest, _marker_key(entries)) and all(
-        (path := Path(dest, entry.relative)).is_file()
-        and entry.size in (None, path.stat().st_size) for entry in entries)
-
-
-def _sort_out_present(entries: list[PhotoEntry], report: DownloadReport) -> list[PhotoEntry]:
-    """Verify the photos already in the destination, leaving alone (and reporting) any that
-    differs; return those still to download."""
-    missing = []
-    for entry in entries:
-        path = report.dest / entry.relative
-        if not path.exists():
-            missing.append(entry)
-        elif path.is_file() and git_blob_sha1(path.read_bytes()) == entry.blob_sha1:
-            report.present += 1
-        else:
-            report.failures[entry.relative] = (
-                f"{path} is there but is not the original photo (its hash differs): delete it "
-                "and run again to download the original")
-    return missing
-
-
-@contextlib.contextmanager
-def _download_lock(dest: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Let two runs into one folder take turns (POSIX; elsewhere they overlap, harmlessly)."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(dest / LOCK_FILE, "a") as handle:  # closing it releases the lock
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"Waiting for another download into {dest} to finish...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def _say(text: str) -> None:
-    print(text, flush=True)  # on stdout, before the progress bar
-
-
-def _resolve_dest(dest: str | os.PathLike | None) -> Path:
+def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | None = None,
+                    manifest: str | os.PathLike | None = None, workers: int = DEFAULT_WORKERS,
+                    progress: bool = True, probe: Probe = host_reachable,
+                    say: Callable[[str], None] = print,
+                    timeout: float = REQUEST_SECONDS, retries: int = RETRIES) -> DownloadReport:
+    """Download into ``dest`` (default: the cache) each photo of the manifest not yet there,
+    verified; the report names those that could not be had. ``retries``: attempts added after a
+    5xx or a cut connection. An unreachable host raises :class:`PhotosError` within seconds."""
+    base_url = DEFAULT_BASE_URL if base_url is None else str(base_url)
+    if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+        raise PhotosError(f"--base-url must be an http:// or https:// address under which the "
+                          f"manifest's paths (split/...) are served, got {base_url!r}.")
+    workers = whole_number(workers, "--workers", 1, MAX_WORKERS,
+                           why=f"parallel downloads; {DEFAULT_WORKERS} is a good choice")
+    entries = load_manifest(manifest)
     folder = default_photos_dir() if dest is None else Path(dest).expanduser()
     if folder.exists() and not folder.is_dir():
         raise PhotosError(f"{folder} exists and is not a folder: give a folder (new or existing) "
                           "to download the photos into.")
-    return folder
-
-
-def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | None = None,
-                    manifest: str | os.PathLike | None = None,
-                    workers: int = DEFAULT_WORKERS, progress: bool = True,
-                    probe: Probe = host_reachable, say: Callable[[str], None] = _say,
-                    timeout: float = REQUEST_SECONDS, retries: int = RETRIES) -> DownloadReport:
-    """Download (and verify) every photo of the manifest into ``dest``: ``python -m santa_lib
-    photos get``.
-
-    ``dest`` defaults to :func:`default_photos_dir`, ``base_url`` to :data:`DEFAULT_BASE_URL`,
-    the manifest to the shipped one (see :func:`load_manifest`). Photos already in ``dest`` are
-    verified, not downloaded again. Photos that cannot be had are listed in the report's
-    ``failures`` while the others still land. ``timeout`` bounds each request (seconds),
-    ``retries`` the extra attempts after a server error or a cut connection. Raises
-    :class:`PhotosError` within seconds when the host cannot be reached.
-    """
-    base_url = check_base_url(DEFAULT_BASE_URL if base_url is None else base_url)
-    workers = whole_number(workers, "--workers", 1, MAX_WORKERS,
-                           why=f"parallel downloads; {DEFAULT_WORKERS} is a good choice")
-    entries = load_manifest(manifest)
-    report = DownloadReport(_resolve_dest(dest), len(entries), base_url)
-    missing = _sort_out_present(entries, report) if report.dest.is_dir() else entries
-    if missing:
-        reachable, reason = probe(base_url)
+    report = DownloadReport(folder, len(entries), base_url.rstrip("/") + "/")
+    if not all((folder / entry.relative).exists() for entry in entries):
+        reachable, reason = probe(report.base_url)
         if not reachable:
             raise PhotosError(f"The photos' host cannot be reached: {reason}. "
                               + how_to_get_photos())
         say(NOTICE)
-        report.dest.mkdir(parents=True, exist_ok=True)
-    with _download_lock(report.dest, say) if missing else contextlib.nullcontext():
-        missing = _sort_out_present(missing, report)  # another run may have got some
-        if missing:
-            Fetcher(report.dest, base_url, missing, probe, timeout, retries).fetch_all(
-                report, workers, progress)
-        if report.complete:
-            MARKER.write(report.dest, _marker_key(entries))
-        else:
-            MARKER.remove(report.dest)
+        folder.mkdir(parents=True, exist_ok=True)
+    logger, level = pooch.get_logger(), pooch.get_logger().level
+    with open(folder / LOCK_FILE, "a") as lock:  # closing it releases the lock
+        try:  # another run into the folder finishes first
+            fcntl and fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"Waiting for another download into {folder} to finish ...")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        logger.setLevel("WARNING")  # the progress bar, not a line per photo on stderr
+        try:
+            _Fetcher(report, entries, probe, timeout, retries).fetch_all(workers, progress)
+        finally:
+            logger.setLevel(level)
+    if report.complete:
+        MARKER.write(folder, _marker_key(entries))
+    else:
+        MARKER.remove(folder)
     return report
 
 
 def photos_data_dir(dest: str | os.PathLike | None = None, *, base_url: str | None = None,
                     manifest: str | os.PathLike | None = None,
                     probe: Probe = host_reachable) -> Path:
-    """The folder for ``data_dir="photos"``: the photos, downloaded first if need be.
-
-    Returns at once when a complete download is there. Otherwise downloads what is missing
-    (printing the license notice and a progress bar); offline, raises :class:`PhotosError` (a
-    :class:`~santa_lib.sources.folder.DataError`) within seconds with the advice to fetch them
-    elsewhere.
-    """
-    folder = _resolve_dest(dest)
-    if photos_complete(folder, load_manifest(manifest)):
+    """The folder for ``data_dir="photos"``: at once, without the network, when a verified
+    download is there, else once the missing photos are downloaded (offline: PhotosError)."""
+    folder = default_photos_dir() if dest is None else Path(dest).expanduser()
+    entries = load_manifest(manifest)
+    if MARKER.matches(folder, _marker_key(entries)) and all(
+            (path := folder / entry.relative).is_file()
+            and entry.size in (None, path.stat().st_size) for entry in entries):
         return folder
     report = download_photos(folder, base_url=base_url, manifest=manifest, probe=probe)
     if not report.complete:
@@ -210,20 +244,14 @@ def photos_data_dir(dest: str | os.PathLike | None = None, *, base_url: str | No
 
 def add_command(subparsers: argparse._SubParsersAction) -> None:
     """Add ``photos get [DEST] [--base-url URL] [--workers N]`` to a command line."""
-    photos = subparsers.add_parser("photos", help="the 2022 lesson's original photos "
-                                                  "(downloaded from their repository)")
-    actions = photos.add_subparsers(dest="action", required=True)
-    get = actions.add_parser(
-        "get", help="download and verify the 922 photos",
-        description="Download the 2022 lesson's 922 photos, check each against its hash, "
-                    "and lay them out as DEST/{train,validation,test}/{not_santa,santa}/. "
-                    "Photos already there are verified, not downloaded again.")
-    get.add_argument("dest", nargs="?", default=None, metavar="DEST",
-                     help=f"folder to put them in (default: {PHOTOS_FOLDER} in the lesson's "
-                          "cache, where data_dir=\"photos\" looks)")
-    get.add_argument("--base-url", default=None, metavar="URL",
-                     help="fetch the manifest's paths (split/...) under this address instead "
-                          "of the pinned GitHub commit (a mirror, or a local copy over HTTP)")
+    photos = subparsers.add_parser("photos", help="the 2022 lesson's original photos")
+    get = photos.add_subparsers(dest="action", required=True).add_parser(
+        "get", help="download and verify the 922 photos", description="Download the 922 "
+        "photos, each verified, into DEST/{train,validation,test}/{not_santa,santa}/.")
+    get.add_argument("dest", nargs="?", metavar="DEST", help=f"folder to put them in (default: "
+                     f"{PHOTOS_FOLDER} in the cache, where data_dir=\"photos\" looks)")
+    get.add_argument("--base-url", metavar="URL", help="fetch the manifest's paths (split/...) "
+                     "from this address instead of the pinned commit (a mirror, a local copy)")
     get.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
                      help=f"downloads at once (default {DEFAULT_WORKERS})")
 
@@ -232,12 +260,10 @@ def run_command(args: argparse.Namespace) -> int:
     """Run ``photos get`` from parsed arguments: 0 when every photo is in place, else 1."""
     try:
         report = download_photos(args.dest, base_url=args.base_url, workers=args.workers)
+        if not report.complete:
+            raise PhotosError(f"{report}\nRun the same command again to retry the missing photos.")
     except (ValueError, OSError) as error:  # PhotosError is a ValueError too
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    if not report.complete:
-        print(f"error: {report}\nRun the same command again to retry the missing photos.",
-              file=sys.stderr)
         return 1
     print(f"{report}\nUse data_dir={str(report.dest)!r} in the notebooks"
           + (' (or data_dir="photos").' if report.dest == default_photos_dir() else "."))
