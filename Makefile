@@ -26,7 +26,7 @@ help:
 	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
 	@echo "make rerun-test                   sections re-run in one kernel; blank student copies"
 	@echo "make python-test                  set-up and smoke lesson on the oldest and newest Python"
-	@echo "make backend-test                 nbval and the smoke lesson on Keras' JAX backend (no TensorFlow)"
+	@echo "make backend-test                 nbval and the smoke lesson on JAX and PyTorch (no TensorFlow)"
 
 # Create the virtual environment and install the pinned requirements (again when they change).
 # The pinned set (NumPy 2.4, Keras 3.15) needs Python 3.11 or newer: say so at once on an older one.
@@ -124,18 +124,27 @@ python-test:
 	    PARAMS=$(SMOKE) OUT=build/python-$$version || exit 1; \
 	done
 
-# Keras' JAX backend (CPU), in a venv of its own without TensorFlow: requirements.txt less its
-# TensorFlow lines, plus JAX. nbval checks the same outputs as on TensorFlow; then the smoke lesson.
-JAX_VERSION := 0.10.2
-build/requirements-jax.txt: requirements.txt
+# Keras' other backends on the CPU, each in a venv of its own without TensorFlow:
+# requirements.txt less its TensorFlow lines, plus the backend (PyTorch's CPU build: the one this
+# workplace keeps on disk for Python 3.11; PyPI's default build brings GBs of CUDA libraries).
+# nbval checks the same outputs as on TensorFlow; then the smoke lesson. Each backend gets a
+# lesson cache of its own, so it calibrates the random weights and computes the features itself.
+BACKEND_PINS_jax := jax==0.10.2 jaxlib==0.10.2
+BACKEND_PINS_torch := torch==2.13.0
+BACKENDS ?= jax torch
+build/requirements-%.txt: requirements.txt
 	@mkdir -p build
 	grep -v '^tensorflow' requirements.txt > $@
-	echo 'jax==$(JAX_VERSION)' >> $@
-	echo 'jaxlib==$(JAX_VERSION)' >> $@
+	printf '%s\n' $(BACKEND_PINS_$*) >> $@
 
-backend-test: build/requirements-jax.txt
-	KERAS_BACKEND=jax $(MAKE) --no-print-directory nbval lessons VENV=build/venv-jax \
-	  REQUIREMENTS=build/requirements-jax.txt PARAMS=$(SMOKE) OUT=build/jax
+backend-test: $(foreach backend,$(BACKENDS),build/requirements-$(backend).txt)
+	@for backend in $(BACKENDS); do \
+	  echo "== KERAS_BACKEND=$$backend"; \
+	  KERAS_BACKEND=$$backend SANTA_LIB_CACHE=$(CURDIR)/build/cache-$$backend \
+	    $(MAKE) --no-print-directory nbval lessons \
+	    VENV=build/venv-$$backend REQUIREMENTS=build/requirements-$$backend.txt \
+	    PARAMS=$(SMOKE) OUT=build/$$backend || exit 1; \
+	done
 
 # Wheels for bench/device_run.sh on a GPU machine without a package index (Python 3.12 there):
 # Keras and the two packages it needs that such a machine lacks, into .whl/ (git-ignored).

@@ -95,7 +95,9 @@ def augmentation_grid(split: Split, augment, index: int = 0, count: int = 6):
 
     image = split.images[index].astype("float32")
     batch = np.repeat(image[None], count - 1, axis=0)
-    augmented = np.asarray(augment(batch, training=True))
+    import keras
+
+    augmented = keras.ops.convert_to_numpy(augment(batch, training=True))
     figure, axes = plt.subplots(1, count, figsize=(1.6 * count, 2.0))
     for axis, picture, title in zip(axes, [image, *augmented],
                                     ["original"] + ["augmented"] * (count - 1), strict=True):

@@ -210,9 +210,9 @@ def lsuv(model, images: np.ndarray, count: int = CALIBRATION_IMAGES, seed: int =
         if isinstance(layer, keras.layers.InputLayer):
             continue
         if isinstance(layer, keras.layers.Conv2D):
-            z = np.asarray(layer.convolution_op(x, layer.kernel))
+            z = keras.ops.convert_to_numpy(layer.convolution_op(x, layer.kernel))
             std = z.std(axis=(0, 1, 2)) + 1e-6
-            layer.kernel.assign(np.asarray(layer.kernel) / std)
+            layer.kernel.assign(layer.kernel.numpy() / std)
             layer.bias.assign(-(z / std).mean(axis=(0, 1, 2)))
         x = keras.ops.cast(layer(x), "float32")  # measured in float32 under any dtype policy
 

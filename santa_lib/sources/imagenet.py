@@ -117,7 +117,7 @@ def check_weights_file(path: Path, image_size: int) -> None:
     # Kernels start random, so one still equal to its initial value was not loaded (biases
     # start at zero and may legitimately stay there).
     untouched = [variable.path for variable, before in zip(model.weights, initial, strict=True)
-                 if np.any(before) and np.array_equal(np.asarray(variable), before)]
+                 if np.any(before) and np.array_equal(variable.numpy(), before)]
     if untouched or any("Skipping" in str(warning.message) for warning in caught):
         missing = ", ".join(untouched[:4]) or "some layers"
         raise WeightsError(f"weights file {path} does not fit VGG19 without its top: it left "
