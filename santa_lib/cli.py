@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from santa_lib.sources import photos, splitting
+from santa_lib.sources import splitting
 
 
 def _add_weights_command(commands) -> None:
@@ -48,6 +48,38 @@ def _run_weights(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_photos_command(commands) -> None:
+    from santa_lib.sources.photos import DEFAULT_WORKERS, PHOTOS_FOLDER, URL_VARIABLE
+
+    photos = commands.add_parser("photos", help="the 2022 lesson's original photos")
+    get = photos.add_subparsers(dest="action", required=True).add_parser(
+        "get", help="download and verify the 922 photos", description="Download the 922 "
+        "photos, each verified, into DEST/{train,validation,test}/{not_santa,santa}/.")
+    get.add_argument("dest", nargs="?", metavar="DEST", help=f"folder to put them in (default: "
+                     f"{PHOTOS_FOLDER} in the cache, where data_dir=\"photos\" looks)")
+    get.add_argument("--base-url", metavar="URL", help="fetch the manifest's paths (split/...) "
+                     f"from this address instead of ${URL_VARIABLE} or the pinned commit (a "
+                     "mirror, a local copy)")
+    get.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
+                     help=f"downloads at once (default {DEFAULT_WORKERS})")
+
+
+def _run_photos(args: argparse.Namespace) -> int:
+    """``photos get``: 0 when every photo is in place, else 1."""
+    from santa_lib.sources.photos import PhotosError, default_photos_dir, download_photos
+
+    try:
+        report = download_photos(args.dest, base_url=args.base_url, workers=args.workers)
+        if not report.complete:
+            raise PhotosError(f"{report}\nRun the same command again to retry the missing photos.")
+    except (ValueError, OSError) as error:  # PhotosError is a ValueError too
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{report}\nUse data_dir={str(report.dest)!r} in the notebooks"
+          + (' (or data_dir="photos").' if report.dest == default_photos_dir() else "."))
+    return 0
+
+
 def _add_sweep_command(commands) -> None:
     sweep = commands.add_parser(
         "sweep", help="run a grid of notebook parameters (params/sweeps/*.yaml) on Dask",
@@ -60,10 +92,15 @@ def _add_sweep_command(commands) -> None:
     sweep.add_argument("--out", metavar="DIR",
                        help="executed notebooks go here (default: build/sweeps/GRID_STEM)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
-                       help="use this Dask scheduler (tcp://host:port) instead of a local cluster")
-    sweep.add_argument("--cores-per-run", type=int, metavar="N",
-                       help="cores for each run (default 2): the local cluster has "
-                            "cores // N workers")
+                       help="use this Dask scheduler (tcp://host:port) instead of a local "
+                            "cluster; its workers declare their cores: dask worker ADDRESS "
+                            "--nthreads 3 --resources \"cores=2\"")
+    sweep.add_argument("--cores-per-run", type=int, default=2, metavar="N",
+                       help="cores each run asks for (Dask resource 'cores') and its kernel's "
+                            "threads (default 2): the local cluster has cores // N workers")
+    sweep.add_argument("--timeout", type=float, default=3600, metavar="SECONDS",
+                       help="a cell that runs longer fails its run (default 3600: an hour; "
+                            "0: no limit)")
     sweep.add_argument("--summary-out", metavar="PATH",
                        help="also write the summary JSON here")
 
@@ -81,8 +118,9 @@ def _run_sweep(args: argparse.Namespace) -> int:
     from santa_lib.sweeps.driver import run_sweep
     from santa_lib.sweeps.grid import GridError, read_grid
 
-    if args.cores_per_run is not None and args.cores_per_run < 1:
-        print("error: --cores-per-run must be 1 or more.", file=sys.stderr)
+    if args.cores_per_run < 1 or args.timeout < 0:
+        print("error: --cores-per-run must be 1 or more, and --timeout 0 (no limit) or more.",
+              file=sys.stderr)
         return 2
     try:
         grid = read_grid(args.grid, args.notebooks)
@@ -90,8 +128,8 @@ def _run_sweep(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path("build", "sweeps", grid.stem)
-    cores = args.cores_per_run or (None if args.scheduler else 2)
-    return run_sweep(grid, args.grid, out, args.scheduler, cores, args.summary_out)
+    return run_sweep(grid, args.grid, out, args.scheduler, args.cores_per_run, args.summary_out,
+                     args.timeout or None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,12 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check-data", help="report every problem of a data folder")
     check.add_argument("data_dir", help="folder holding train/, validation/ and test/")
     _add_weights_command(commands)
-    photos.add_command(commands)
+    _add_photos_command(commands)
     splitting.add_command(commands)
     _add_sweep_command(commands)
     args = parser.parse_args(argv)
     run = {"check-data": _run_check_data, "weights": _run_weights,
-           "photos": photos.run_command, "split": splitting.run_command,
+           "photos": _run_photos, "split": splitting.run_command,
            "sweep": _run_sweep}[args.command]
     return run(args)
 

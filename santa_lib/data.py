@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from santa_lib.internals.params import EMBEDDED, PHOTOS, check_data_dir
+from santa_lib.internals.params import AUTO, EMBEDDED, PHOTOS, check_data_dir
 from santa_lib.sources.folder import (
     SPLITS,
     DataError,
@@ -34,9 +34,10 @@ from santa_lib.sources.folder import (
     layout_problems,
     refuse,
 )
+from santa_lib.sources.network import Probe, host_reachable
 
-__all__ = ["DataError", "Split", "Splits", "count_images", "data_description", "find_data",
-           "format_counts", "load_data", "read_pictures"]
+__all__ = ["DataChoice", "DataError", "Split", "Splits", "choose_data", "count_images",
+           "find_data", "format_counts", "load_data", "read_pictures"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Split:
     labels: np.ndarray
     paths: tuple[Path, ...]
     class_names: tuple[str, ...]
+    source: str = ""
+    """Which pictures these are (:attr:`DataChoice.label`): ``embedded``, ``photos`` or a folder."""
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -65,54 +68,119 @@ class Splits(NamedTuple):
         return zip(self._fields, self, strict=True)
 
 
-def find_data(data_dir: str | os.PathLike) -> Path:
-    """The folder that the ``data_dir`` parameter means, ready to read.
+@dataclass(frozen=True)
+class DataChoice:
+    """Which pictures a run uses, settled from the ``data_dir`` parameter (:func:`choose_data`).
 
-    ``"embedded"``: the synthetic pictures, generated into the cache on first use;
-    ``"photos"``: the 2022 lesson's photos, downloaded into the cache on first use (offline, a
-    clear error within seconds); anything else: that folder.
+    ``kind`` is ``"embedded"``, ``"photos"`` or ``"folder"``; ``path`` the folder to read;
+    ``reason`` why ``"auto"`` chose it (empty when ``data_dir`` named the pictures itself).
     """
+
+    kind: str
+    path: Path
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        """How records and tables name the pictures: ``embedded``, ``photos`` or the folder."""
+        return str(self.path) if self.kind == FOLDER else self.kind
+
+    @property
+    def note(self) -> str:
+        """What a notebook prints first: which pictures, and why when ``"auto"`` chose."""
+        why = f" Why: {self.reason}." if self.reason else ""
+        return f"Pictures: {DESCRIPTIONS.get(self.kind, f'your own folder, {self.path}')}.{why}"
+
+
+FOLDER = "folder"
+DESCRIPTIONS = {
+    EMBEDDED: "the lesson's built-in synthetic pictures, drawn by santa_lib",
+    PHOTOS: "the 2022 lesson's original photos",
+}
+"""What each kind of pictures is, in words (notebooks and notebook 05)."""
+
+
+def _photos(probe: Probe, why: str) -> DataChoice:
+    """``"auto"`` when the photos are cached or their host answered: the photos, downloading
+    what is missing; if that fails, the embedded pictures, saying why (the photos already there
+    are kept for the next run)."""
+    from santa_lib.sources.photos import PhotosError, photos_data_dir, photos_ready
+
+    if photos_ready():
+        return DataChoice(PHOTOS, photos_data_dir(probe=probe), why)
+    try:
+        folder = photos_data_dir(probe=probe, timeout=AUTO_REQUEST_SECONDS)
+    except PhotosError as error:
+        first = str(error).splitlines()[0]
+        return DataChoice(EMBEDDED, _embedded(), f"the 2022 photos could not all be had: {first}")
+    return DataChoice(PHOTOS, folder, f"{why}: downloaded and verified now")
+
+
+def _embedded() -> Path:
+    from santa_lib.sources.embedded import embedded_data_dir
+
+    return embedded_data_dir()
+
+
+AUTO_REQUEST_SECONDS = 10.0
+"""How long ``"auto"`` waits for one photo before trying it again (twice at most)."""
+
+
+def choose_data(data_dir: str | os.PathLike | DataChoice = AUTO, *,
+                probe: Probe = host_reachable) -> DataChoice:
+    """Settle which pictures ``data_dir`` means on this machine, now, ready to read.
+
+    ``"auto"`` (every notebook's default): the 2022 photos when they are in the lesson's cache,
+    or when their host (``$SANTA_LIB_PHOTOS_URL``, else their public repository) answers and
+    the download, shown with its size and progress, completes and verifies; otherwise the
+    embedded pictures, saying why. An offline machine decides within seconds.
+    ``"embedded"``: the synthetic pictures, generated into the cache on first use;
+    ``"photos"``: the 2022 photos, downloaded on first use (offline: a clear error within
+    seconds); anything else: that folder.
+    """
+    if isinstance(data_dir, DataChoice):
+        return data_dir
     try:
         check_data_dir(data_dir)
     except ValueError as error:
         raise DataError(str(error)) from None
-    if str(data_dir) == EMBEDDED:
-        from santa_lib.sources.embedded import embedded_data_dir
+    if str(data_dir) == AUTO:
+        from santa_lib.sources.photos import auto_source
 
-        return embedded_data_dir()
+        kind, why = auto_source(probe)
+        return _photos(probe, why) if kind == PHOTOS else DataChoice(EMBEDDED, _embedded(), why)
+    if str(data_dir) == EMBEDDED:
+        return DataChoice(EMBEDDED, _embedded())
     if str(data_dir) == PHOTOS:
         from santa_lib.sources.photos import photos_data_dir
 
-        return photos_data_dir()
-    return Path(data_dir).expanduser()
+        return DataChoice(PHOTOS, photos_data_dir(probe=probe))
+    return DataChoice(FOLDER, Path(data_dir).expanduser().resolve())
 
 
-def data_description(data_dir: str | os.PathLike) -> str:
-    """What the ``data_dir`` parameter stands for, in words, for the notebooks' prose."""
-    if str(data_dir) == EMBEDDED:
-        return "the lesson's built-in synthetic pictures (drawn by santa_lib, cached on first use)"
-    if str(data_dir) == PHOTOS:
-        return "the 2022 lesson's original photos (downloaded from their public repository)"
-    return f"your own folder of pictures, {Path(data_dir).expanduser().resolve()}"
+def find_data(data_dir: str | os.PathLike | DataChoice) -> Path:
+    """The folder that ``data_dir`` means, ready to read (:func:`choose_data`'s ``path``)."""
+    return choose_data(data_dir).path
 
 
-def _split(data_dir: Path, name: str, image_size: int) -> Split:
+def _split(data_dir: Path, name: str, image_size: int, source: str) -> Split:
     paths, labels, class_names = labelled_files(data_dir, name)
     images, problems = decode_images(paths, image_size)
     refuse(data_dir, problems)
-    return Split(name, images, labels, tuple(paths), class_names)
+    return Split(name, images, labels, tuple(paths), class_names, source)
 
 
-def load_data(data_dir: str | os.PathLike, image_size: int = 64) -> Splits:
-    """Find the folder (:func:`find_data`), check it, then load train, validation and test.
+def load_data(data_dir: str | os.PathLike | DataChoice = AUTO, image_size: int = 64) -> Splits:
+    """Settle the pictures (:func:`choose_data`; a :class:`DataChoice` is used as it is), check
+    the folder, then load train, validation and test.
 
     Layout problems (missing folders, empty or extra classes, class names that differ between
     splits, files that are not images) are all reported in one :class:`DataError` before any
     image is read; unreadable images are reported together by the one pass that decodes them.
     """
-    folder = find_data(data_dir)
-    refuse(folder, layout_problems(folder))
-    return Splits(*(_split(folder, name, image_size) for name in SPLITS))
+    choice = choose_data(data_dir)
+    refuse(choice.path, layout_problems(choice.path))
+    return Splits(*(_split(choice.path, name, image_size, choice.label) for name in SPLITS))
 
 
 def read_pictures(paths: list[str | os.PathLike], image_size: int = 64) -> np.ndarray:

@@ -18,6 +18,7 @@ from PIL import Image
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="santa-tests-keras-")
+pytest_plugins = ["tests.photo_server"]  # the local photo server's fixtures
 for folder in ("tools", "bench"):  # scripts the tests import as modules
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / folder))
 

@@ -5,11 +5,11 @@ import pytest
 from PIL import Image
 
 from santa_lib.data import (
+    DataChoice,
     DataError,
     Split,
     Splits,
     count_images,
-    data_description,
     find_data,
     format_counts,
     load_data,
@@ -112,10 +112,11 @@ def test_find_data_errors_name_the_value(tmp_path):
     assert find_data(str(tmp_path)) == Path(tmp_path)
 
 
-def test_data_description_names_each_kind_of_data(tmp_path):
-    assert "synthetic" in data_description("embedded")
-    assert "2022" in data_description("photos")
-    assert str(tmp_path.resolve()) in data_description(tmp_path)
+def test_each_kind_of_pictures_is_named_in_its_note(tmp_path):
+    assert "synthetic" in DataChoice("embedded", tmp_path).note
+    assert "2022" in DataChoice("photos", tmp_path).note
+    assert str(tmp_path) in DataChoice("folder", tmp_path).note
+    assert DataChoice("folder", tmp_path).label == str(tmp_path)
 
 
 def test_read_pictures_reads_any_format_and_size_as_model_input(tmp_path):

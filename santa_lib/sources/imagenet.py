@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from santa_lib.internals.environment import keras_home
 from santa_lib.internals.files import atomic_write
 
 WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -35,9 +36,8 @@ class WeightsError(RuntimeError):
 
 def keras_models_dir() -> Path:
     """The folder Keras downloads pretrained weights into: ``$KERAS_HOME/models`` or
-    ``~/.keras/models``, as Keras itself settled it when it was imported."""
-    from keras.src.backend.config import keras_home
-
+    ``~/.keras/models``, found as Keras finds it, without importing Keras (a sweep's client
+    asks, and need not start TensorFlow for it)."""
     return Path(keras_home()) / "models"
 
 
@@ -83,6 +83,17 @@ def install_weights(source: str | os.PathLike) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return destination
+
+
+def imagenet_available(probe) -> tuple[bool, str]:
+    """Can ``weights="auto"`` have ImageNet's weights: cached, or their host reachable now?
+    ``(answer, why not)``. ``probe`` is :func:`santa_lib.sources.network.host_reachable` or a
+    stand-in; nothing is downloaded."""
+    if cached_weights_path().is_file():
+        return True, ""
+    reachable, reason = probe(WEIGHTS_URL)
+    return (True, "") if reachable else (False, f"the ImageNet weights are not cached and "
+                                                f"{reason}")
 
 
 def download_weights() -> Path:

@@ -4,21 +4,19 @@ get`` and ``data_dir="photos"``, each checked against its git blob SHA-1 before 
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import os
 import re
 import sys
 import urllib.parse
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import pooch
 import requests
-from tqdm import tqdm
+from tqdm import TqdmWarning, tqdm
 
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.files import FolderMarker
@@ -29,6 +27,8 @@ from santa_lib.sources.photos_manifest import (
     PhotosError,
     git_blob_sha1,
     load_manifest,
+    manifest_key,
+    manifest_size,
 )
 
 try:
@@ -39,6 +39,9 @@ except ImportError:  # Windows: two runs into one folder overlap, harmlessly
 REPOSITORY = "learn-co-curriculum/dsc-using-pretrained-networks-codealong"
 COMMIT = "7689fdd6f7c85e0dc15811136cfa535fad9c19d5"
 DEFAULT_BASE_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/{COMMIT}/"
+URL_VARIABLE = "SANTA_LIB_PHOTOS_URL"
+"""An environment variable: the photos' base URL instead of the pinned commit (a course's mirror,
+a local server), for ``photos get``, ``data_dir="photos"`` and ``data_dir="auto"``."""
 LICENSE_URL = f"https://github.com/{REPOSITORY}/blob/{COMMIT}/LICENSE.md"
 PHOTOS_FOLDER = f"photos-{COMMIT[:7]}"
 COMPLETE_MARKER = ".santa_lib_photos_complete"  # written when every photo was verified
@@ -46,9 +49,21 @@ MARKER = FolderMarker(COMPLETE_MARKER)
 LOCK_FILE = ".santa_lib_photos.lock"  # held by a run while it downloads: two runs take turns
 POOCH_LEFTOVER = re.compile(r"tmp[a-z0-9_]{8}")  # pooch's temporary file, left by a killed run
 REQUEST_SECONDS, RETRIES, DEFAULT_WORKERS, MAX_WORKERS = 20.0, 2, 8, 32
+LISTED_FAILURES = 20  # a report names at most this many missing photos
+MISSES_BEFORE_GIVING_UP = 8  # photos refused (HTTP 4xx) before any landed: a wrong address
 NOTICE = ("The original photos belong to Flatiron School (learn-co-curriculum) and are published "
           "under the Learn.co Educational Content License. This project does not redistribute "
           f"them: you are downloading them from their public repository. License: {LICENSE_URL}")
+
+
+def _pooch():
+    """pooch, imported on the first download, not with this module (which every notebook's
+    ``data_dir="auto"`` imports): it imports ``tqdm.auto``, which warns on stderr in a Jupyter
+    kernel without ipywidgets; the download shows tqdm's plain bar instead."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        import pooch
+    return pooch
 
 
 class _GiveUp(Exception):  # noqa: N818 (not a ValueError, so that pooch does not retry it)
@@ -76,10 +91,14 @@ class DownloadReport:
                 f"({self.downloaded} downloaded now, {self.present} already there)")
         if self.complete:
             return text + "."
+        listed = sorted(self.failures.items())
         text += f"; {len(self.failures)} missing (from {self.base_url}):" + "".join(
-            f"\n  - {path.as_posix()}: {why}" for path, why in sorted(self.failures.items()))
+            f"\n  - {path.as_posix()}: {why}" for path, why in listed[:LISTED_FAILURES])
+        if len(listed) > LISTED_FAILURES:
+            text += f"\n  - and {len(listed) - LISTED_FAILURES} more"
         if len(self.failures) == self.total and all(
-                why.startswith("HTTP 404") for why in self.failures.values()):
+                why.startswith(("HTTP 404", "not downloaded: the host refused"))
+                for why in self.failures.values()):
             text += (f"\nNone was found: check that {self.base_url} serves the manifest's paths "
                      "(split/train/...).")
         return text
@@ -88,6 +107,36 @@ class DownloadReport:
 def default_photos_dir() -> Path:
     """Where ``data_dir="photos"`` and ``photos get`` without DEST keep the photos (the cache)."""
     return default_cache_dir() / PHOTOS_FOLDER
+
+
+def photos_base_url() -> str:
+    """Where the photos are fetched from: ``$SANTA_LIB_PHOTOS_URL`` when set, else the pinned
+    commit of their public repository."""
+    return os.environ.get(URL_VARIABLE, "").strip() or DEFAULT_BASE_URL
+
+
+def photos_ready(folder: str | os.PathLike | None = None,
+                 manifest: str | os.PathLike | None = None) -> bool:
+    """Whether ``folder`` (default: the cache's) holds every photo of the manifest, verified by
+    an earlier download (its marker) and still of the right sizes; no network is asked."""
+    folder = default_photos_dir() if folder is None else Path(folder).expanduser()
+    entries = load_manifest(manifest)
+    return MARKER.matches(folder, manifest_key(entries, f"{REPOSITORY}@{COMMIT}")) and all(
+        (path := folder / entry.relative).is_file()
+        and entry.size in (None, path.stat().st_size) for entry in entries)
+
+
+def auto_source(probe: Probe = host_reachable) -> tuple[str, str]:
+    """What ``data_dir="auto"`` goes for, asked without downloading: ``("photos", why)`` when
+    they are in the cache or their host answers now, else ``("embedded", why)``."""
+    if photos_ready():
+        return "photos", "the 2022 photos are in the lesson's cache"
+    base_url = photos_base_url()
+    reachable, reason = probe(base_url)
+    if reachable:
+        return "photos", f"the 2022 photos' host answers ({base_url})"
+    return "embedded", (f"the 2022 photos are not in the lesson's cache and {reason}; "
+                        f"{URL_VARIABLE} can name a mirror that has them")
 
 
 def how_to_get_photos() -> str:
@@ -104,6 +153,8 @@ class _Fetcher:
                  timeout: float, retries: int) -> None:
         self.report, self.entries, self.probe, self.attempts = report, entries, probe, retries + 1
         self.landed, self.stopped = [], ""  # the photos downloaded; why the rest is not
+        self.misses = 0  # photos the host refused before any landed
+        pooch = _pooch()
         self.http = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
         self.pooch = pooch.Pooch(  # retries 5xx and cut connections, places verified files
             report.dest, report.base_url, retry_if_failed=retries,
@@ -138,6 +189,11 @@ class _Fetcher:
         try:
             self.pooch.fetch(entry.relative.as_posix(), downloader=partial(self._download, entry))
         except _GiveUp as verdict:
+            if str(verdict).startswith("HTTP 4") and not self.landed:
+                self.misses += 1
+                if self.misses >= MISSES_BEFORE_GIVING_UP and not self.stopped:
+                    self.stopped = (f"the host refused the first {self.misses} photos "
+                                    f"({verdict}): is {self.report.base_url} the right address?")
             return str(verdict)
         except requests.RequestException as error:
             why = f"the download failed {self.attempts} times (last: {error})"
@@ -171,12 +227,6 @@ class _Fetcher:
                                     in zip(self.entries, outcomes, strict=True) if why is not None)
 
 
-def _marker_key(entries: list[PhotoEntry]) -> dict[str, object]:
-    listing = "".join(f"{entry.blob_sha1} {entry.path}\n" for entry in entries)
-    return {"source": f"{REPOSITORY}@{COMMIT}", "photos": len(entries),
-            "manifest_sha1": hashlib.sha1(listing.encode()).hexdigest()}
-
-
 def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | None = None,
                     manifest: str | os.PathLike | None = None, workers: int = DEFAULT_WORKERS,
                     progress: bool = True, probe: Probe = host_reachable,
@@ -185,10 +235,11 @@ def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | No
     """Download into ``dest`` (default: the cache) each photo of the manifest not yet there,
     verified; the report names those that could not be had. ``retries``: attempts added after a
     5xx or a cut connection. An unreachable host raises :class:`PhotosError` within seconds."""
-    base_url = DEFAULT_BASE_URL if base_url is None else str(base_url)
+    base_url = photos_base_url() if base_url is None else str(base_url)
     if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
-        raise PhotosError(f"--base-url must be an http:// or https:// address under which the "
-                          f"manifest's paths (split/...) are served, got {base_url!r}.")
+        raise PhotosError(f"--base-url (or ${URL_VARIABLE}) must be an http:// or https:// "
+                          "address under which the manifest's paths (split/...) are served, "
+                          f"got {base_url!r}.")
     workers = whole_number(workers, "--workers", 1, MAX_WORKERS,
                            why=f"parallel downloads; {DEFAULT_WORKERS} is a good choice")
     entries = load_manifest(manifest)
@@ -203,8 +254,11 @@ def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | No
             raise PhotosError(f"The photos' host cannot be reached: {reason}. "
                               + how_to_get_photos())
         say(NOTICE)
+        say(f"Downloading what is missing of the {manifest_size(entries)} (once), from "
+            f"{report.base_url} into {folder}:")
         folder.mkdir(parents=True, exist_ok=True)
-    logger, level = pooch.get_logger(), pooch.get_logger().level
+    logger = _pooch().get_logger()
+    level = logger.level
     with open(folder / LOCK_FILE, "a") as lock:  # closing it releases the lock
         try:  # another run into the folder finishes first
             fcntl and fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -217,54 +271,25 @@ def download_photos(dest: str | os.PathLike | None = None, *, base_url: str | No
         finally:
             logger.setLevel(level)
     if report.complete:
-        MARKER.write(folder, _marker_key(entries))
+        MARKER.write(folder, manifest_key(entries, f"{REPOSITORY}@{COMMIT}"))
     else:
         MARKER.remove(folder)
     return report
 
 
 def photos_data_dir(dest: str | os.PathLike | None = None, *, base_url: str | None = None,
-                    manifest: str | os.PathLike | None = None,
-                    probe: Probe = host_reachable) -> Path:
+                    manifest: str | os.PathLike | None = None, probe: Probe = host_reachable,
+                    timeout: float = REQUEST_SECONDS) -> Path:
     """The folder for ``data_dir="photos"``: at once, without the network, when a verified
-    download is there, else once the missing photos are downloaded (offline: PhotosError)."""
+    download is there, else once the missing photos are downloaded (offline: PhotosError).
+    ``timeout``: seconds to wait for one photo before trying it again."""
     folder = default_photos_dir() if dest is None else Path(dest).expanduser()
-    entries = load_manifest(manifest)
-    if MARKER.matches(folder, _marker_key(entries)) and all(
-            (path := folder / entry.relative).is_file()
-            and entry.size in (None, path.stat().st_size) for entry in entries):
+    if photos_ready(folder, manifest):
         return folder
-    report = download_photos(folder, base_url=base_url, manifest=manifest, probe=probe)
+    report = download_photos(folder, base_url=base_url, manifest=manifest, probe=probe,
+                             timeout=timeout)
     if not report.complete:
         raise PhotosError(f"{report}\nRun `python -m santa_lib photos get` again to download "
                           "what is missing (the photos already there are kept). "
                           + how_to_get_photos())
     return folder
-
-
-def add_command(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``photos get [DEST] [--base-url URL] [--workers N]`` to a command line."""
-    photos = subparsers.add_parser("photos", help="the 2022 lesson's original photos")
-    get = photos.add_subparsers(dest="action", required=True).add_parser(
-        "get", help="download and verify the 922 photos", description="Download the 922 "
-        "photos, each verified, into DEST/{train,validation,test}/{not_santa,santa}/.")
-    get.add_argument("dest", nargs="?", metavar="DEST", help=f"folder to put them in (default: "
-                     f"{PHOTOS_FOLDER} in the cache, where data_dir=\"photos\" looks)")
-    get.add_argument("--base-url", metavar="URL", help="fetch the manifest's paths (split/...) "
-                     "from this address instead of the pinned commit (a mirror, a local copy)")
-    get.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
-                     help=f"downloads at once (default {DEFAULT_WORKERS})")
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Run ``photos get`` from parsed arguments: 0 when every photo is in place, else 1."""
-    try:
-        report = download_photos(args.dest, base_url=args.base_url, workers=args.workers)
-        if not report.complete:
-            raise PhotosError(f"{report}\nRun the same command again to retry the missing photos.")
-    except (ValueError, OSError) as error:  # PhotosError is a ValueError too
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"{report}\nUse data_dir={str(report.dest)!r} in the notebooks"
-          + (' (or data_dir="photos").' if report.dest == default_photos_dir() else "."))
-    return 0

@@ -55,3 +55,17 @@ def load_manifest(manifest: str | os.PathLike | None = None) -> list[PhotoEntry]
     if len({entry.relative for entry in entries}) != len(entries):
         raise PhotosError(f"the manifest {where} lists a photo twice: remove the duplicate.")
     return entries
+
+
+def manifest_key(entries: list[PhotoEntry], source: str) -> dict[str, object]:
+    """What a complete download's marker records: the photos' ``source``, their count and a hash
+    of the listing (a folder made from another manifest is not taken for this one)."""
+    listing = "".join(f"{entry.blob_sha1} {entry.path}\n" for entry in entries)
+    return {"source": source, "photos": len(entries),
+            "manifest_sha1": hashlib.sha1(listing.encode()).hexdigest()}
+
+
+def manifest_size(entries: list[PhotoEntry]) -> str:
+    """The photos' count and total size in words: ``"922 photos, about 183 MB"``."""
+    megabytes = sum(entry.size or 0 for entry in entries) / 1e6
+    return f"{len(entries)} photos, about {megabytes:.0f} MB"
