@@ -4,35 +4,25 @@ and one summary line for scripts (``bench_lesson.py``)."""
 from __future__ import annotations
 
 import os
-import platform
 import sys
-from pathlib import Path
 
 from bench_setup import METHODS
+
+from santa_lib.internals.environment import machine
 
 PATH_LABELS = {"baseline": "baseline (2022 style)", "lesson": "lesson",
                "lesson-bf16": "lesson bf16"}
 
 
-def machine_description(cpuinfo: str = "/proc/cpuinfo") -> str:
-    """The CPU by name, with the features that decide TensorFlow's speed here."""
-    try:
-        text = Path(cpuinfo).read_text()
-    except OSError:
-        text = ""
-    model = next((line.split(":", 1)[1].strip() for line in text.splitlines()
-                  if line.startswith("model name")), platform.processor() or platform.machine())
-    flags = set(next((line.split(":", 1)[1].split() for line in text.splitlines()
-                      if line.startswith("flags")), []))
-    features = [name for name in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
-                if name in flags]
+def machine_description() -> str:
+    """The CPU by name, with the features that decide TensorFlow's speed here, and how oneDNN
+    was asked for."""
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     onednn_state = {"0": "off (TF_ENABLE_ONEDNN_OPTS=0)",
                     "1": "on (TF_ENABLE_ONEDNN_OPTS=1)"}.get(onednn, "at TensorFlow's default")
     tensorflow_only = (f"; oneDNN {onednn_state}"
                        if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow" else "")
-    return (f"{model}, {os.cpu_count()} CPUs ({' '.join(features) or 'no AVX2'})"
-            f"{tensorflow_only}; python {sys.version.split()[0]}")
+    return f"{machine()}{tensorflow_only}; python {sys.version.split()[0]}"
 
 
 def table(rows: list[list[str]]) -> str:

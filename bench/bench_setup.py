@@ -6,7 +6,7 @@ from __future__ import annotations
 import resource
 import time
 
-from santa_lib.internals.results import METHOD_DEFAULTS
+from santa_lib.internals.records import METHOD_DEFAULTS
 
 # FLOPs of VGG19 at 64x64 (multiply-add = 2 FLOPs): forward per image, and the share of blocks 1-4
 FORWARD_GFLOP = 3.185

@@ -7,8 +7,8 @@ prefix, ``import santa_lib as sl``, so that every line says whose code it is: ``
 ====================  ==================================================  =================
 topic                 ``sl.`` names                                       module
 ====================  ==================================================  =================
-the pictures          load_data, find_data, data_description,             data
-                      count_images, format_counts, read_pictures
+the pictures          choose_data, load_data, find_data, count_images,    data
+                      format_counts, read_pictures
 the base's weights    choose_weights, weights_preview                     weights
 inside the models     VGG19Preprocessing, augmentation,                   preprocessing,
                       sharpness_report                                    augment
@@ -24,16 +24,21 @@ where it looks        gradcam_heatmaps                                    gradca
 pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
                       plot_confusion_matrix, misclassified_gallery,
                       gradcam_grid, answer_titles
-reading the run       history_observations, settings_outlook,             observations
-                      comparison_observations,
-                      describe_data_and_weights
-the comparison        format_comparison, ComparisonTable,                 comparison
-                      comparison_chart, REFERENCE_2022, COMPARISON_RULE
-how sure one run is   interval_observations, pretraining_observations     intervals
+what a run can show   what_it_can_show, describe_data_and_weights,        scope
+                      pretraining_heading, pretraining_context,
+                      against_2022, take_aways, case_observations
+the settings          settings_outlook                                    outlook
+reading the run       history_observations, mistake_observations          observations,
+                                                                          evaluation
+the comparison        collect_results, format_comparison,                 comparison
+                      ComparisonTable, comparison_chart, REFERENCE_2022,
+                      COMPARISON_RULE
+how sure one run is   interval_observations                               intervals
+two models, the same  paired_observations, pretraining_observations,      paired
+test pictures         agreement_chart, paired_facts, baseline_facts
 the spread over       sweep_summary, describe_sweep, spread_chart,        spread
 seeds (a sweep)       spread_observations, rate_chart, rate_observations
-bookkeeping           Run, checked_parameters, collect_results,           internals
-                      set_precision
+bookkeeping           Run, checked_parameters, set_precision              internals
 ====================  ==================================================  =================
 
 Beneath these, apart:
@@ -55,6 +60,7 @@ import importlib.util
 import os
 
 from santa_lib.internals import quiet_start
+from santa_lib.internals.environment import configured_backend
 
 _BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 _INSTALL_BACKEND = (
@@ -66,23 +72,8 @@ _INSTALL_BACKEND = (
 )
 
 
-def _configured_backend() -> str:
-    """The backend Keras will pick, read as Keras reads it, without importing Keras."""
-    import json
-
-    chosen = os.environ.get("KERAS_BACKEND")
-    if not chosen:
-        home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-        try:
-            with open(os.path.join(home, "keras.json")) as file:
-                chosen = json.load(file).get("backend")
-        except (OSError, ValueError, AttributeError):
-            chosen = None
-    return chosen or "tensorflow"
-
-
 def _check_backend_installed() -> None:
-    backend = _configured_backend()
+    backend = configured_backend()
     module = _BACKEND_MODULES.get(backend)
     if module is None:
         return  # a backend the lesson does not know: Keras itself will say what is wrong
@@ -109,7 +100,7 @@ quiet_start.install()
 __version__ = "2.0.0"
 
 _HOMES = {
-    "data": ("load_data", "find_data", "data_description", "count_images", "format_counts",
+    "data": ("choose_data", "load_data", "find_data", "count_images", "format_counts",
              "read_pictures"),
     "weights": ("choose_weights", "weights_preview"),
     "preprocessing": ("VGG19Preprocessing",),
@@ -118,21 +109,25 @@ _HOMES = {
     "training": ("training_batches", "batches_in_order", "FrozenFrontValidation",
                  "method2_model_path", "fine_tuned_model_path", "save_model_atomically",
                  "train_method2_head"),
-    "evaluation": ("confusion_matrix", "misclassified",
-                   "gradcam_examples"),
+    "evaluation": ("confusion_matrix", "misclassified", "gradcam_examples",
+                   "mistake_observations"),
     "finetuning": ("snapshot_weights", "weight_changes", "format_weight_changes",
                    "weight_change_summary"),
     "gradcam": ("gradcam_heatmaps",),
     "plots": ("sample_grid", "augmentation_grid", "plot_history", "plot_confusion_matrix",
               "misclassified_gallery", "gradcam_grid", "answer_titles"),
-    "observations": ("history_observations", "settings_outlook", "comparison_observations",
-                     "describe_data_and_weights"),
-    "comparison": ("format_comparison", "ComparisonTable", "comparison_chart",
-                   "REFERENCE_2022", "COMPARISON_RULE"),
-    "intervals": ("interval_observations", "pretraining_observations"),
+    "observations": ("history_observations",),
+    "outlook": ("settings_outlook",),
+    "scope": ("what_it_can_show", "describe_data_and_weights", "pretraining_heading",
+              "pretraining_context", "against_2022", "take_aways", "case_observations"),
+    "comparison": ("collect_results", "format_comparison", "ComparisonTable",
+                   "comparison_chart", "REFERENCE_2022", "COMPARISON_RULE"),
+    "intervals": ("interval_observations",),
+    "paired": ("paired_observations", "pretraining_observations", "agreement_chart",
+               "paired_facts", "baseline_facts"),
     "spread": ("sweep_summary", "describe_sweep", "spread_chart", "spread_observations",
                "rate_chart", "rate_observations"),
-    "internals.results": ("Run", "collect_results"),
+    "internals.results": ("Run",),
     "internals.params": ("checked_parameters",),
     "internals.precision": ("set_precision",),
 }

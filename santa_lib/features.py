@@ -10,6 +10,7 @@ precision) computes them anew. The same cache serves method 2's validation pictu
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from santa_lib.internals.cache import (
     load_array,
     save_array,
 )
+from santa_lib.internals.files import atomic_write_text
 from santa_lib.internals.timing import Stopwatch
 
 
@@ -57,7 +59,7 @@ def outputs_path(model, images: np.ndarray, cache_dir: str | os.PathLike | None 
                  weights_id: str | None = None) -> Path:
     """The cache file for ``model``'s outputs on ``images``."""
     key = cache_key(
-        "features-v2",
+        "features-v3",
         arrays_fingerprint([images]),
         weights_id or weights_fingerprint(model),
         # the computing layers, preprocessing included (a Sequential's list has no InputLayer,
@@ -71,32 +73,51 @@ def outputs_path(model, images: np.ndarray, cache_dir: str | os.PathLike | None 
 
 def cached_outputs(model, images: np.ndarray, batch_size: int = 64,
                    cache_dir: str | os.PathLike | None = None,
-                   weights_id: str | None = None) -> tuple[np.ndarray, bool]:
-    """``run_model(model, images)`` through the disk cache; also says whether it was cached."""
+                   weights_id: str | None = None) -> tuple[np.ndarray, bool, float]:
+    """``run_model(model, images)`` through the disk cache; also whether it was cached, and the
+    seconds computing it took (now, or when it was computed and cached)."""
     path = outputs_path(model, images, cache_dir, weights_id)
     cached = load_array(path)
+    took = path.with_suffix(".json")
     if cached is not None and cached.shape == (len(images), *model.output_shape[1:]):
-        return cached, True
+        try:
+            return cached, True, float(json.loads(took.read_text())["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no record of its cost: compute it again, and keep the cost this time
+    timer = Stopwatch()
     outputs = run_model(model, images, batch_size)
+    seconds = timer.seconds
     save_array(path, outputs)
-    return outputs, False
+    atomic_write_text(took, json.dumps({"seconds": seconds}))
+    return outputs, False, seconds
+
+
+class Features(dict):
+    """Each split's features by split name (a dict), with what computing them cost:
+    ``seconds`` (all splits, now or when they were cached) and ``seconds_now`` (the part
+    computed in this call; the rest was read back from the cache)."""
+
+    seconds: float = 0.0
+    seconds_now: float = 0.0
 
 
 def extract_features(feature_extractor, *splits: Split, batch_size: int = 64,
-                     cache_dir: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
+                     cache_dir: str | os.PathLike | None = None) -> Features:
     """``feature_extractor``'s output for each split's pictures, by split name, from the cache
     when it has them.
 
     What ``feature_extractor.predict(split.images)`` gives, split by split, computed by one graph
-    call per batch of 64 and kept on disk. Prints, for each split, whether its features were
-    computed (and how long that took) or read back from the cache.
+    call per batch of 64 and kept on disk with the time it took. Prints, for each split, whether
+    its features were computed now or read back from the cache, and how long computing them took.
     """
     weights_id = weights_fingerprint(feature_extractor)
-    features: dict[str, np.ndarray] = {}
+    features = Features()
     for split in splits:
-        timer = Stopwatch()
-        features[split.name], cached = cached_outputs(feature_extractor, split.images,
-                                                      batch_size, cache_dir, weights_id)
-        how = "read from the cache" if cached else f"computed in {timer}"
+        features[split.name], cached, seconds = cached_outputs(
+            feature_extractor, split.images, batch_size, cache_dir, weights_id)
+        features.seconds += seconds
+        features.seconds_now += 0.0 if cached else seconds
+        how = (f"read from the cache (computing them took {seconds:.1f} s)" if cached
+               else f"computed in {seconds:.1f} s")
         print(f"{split.name:<10} {len(split):>4} pictures: features {how}")
     return features

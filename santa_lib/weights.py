@@ -36,12 +36,12 @@ from santa_lib.internals.files import atomic_write
 from santa_lib.internals.params import check_image_size, check_weights
 from santa_lib.sources.imagenet import (
     WEIGHTS_MD5,
-    WEIGHTS_URL,
     WeightsError,
     cached_weights_path,
     check_weights_file,
     download_weights,
     how_to_get_weights,
+    imagenet_available,
 )
 from santa_lib.sources.network import Probe, host_reachable
 
@@ -72,6 +72,12 @@ class WeightsChoice:
             "imagenet" if self.kind == "imagenet" else str(self.path))
 
     @property
+    def source(self) -> str:
+        """What records are filed by (:func:`santa_lib.internals.records.key_parameters`):
+        ``imagenet``, ``random`` or the file's path."""
+        return str(self.path) if self.kind == "file" else self.kind
+
+    @property
     def label(self) -> str:
         """Short form for tables and results: ``imagenet``, ``random``, ``random (offline
         fallback)`` or ``file``."""
@@ -93,14 +99,9 @@ class WeightsChoice:
 
 def _imagenet_or_why(probe: Probe, download: bool) -> tuple[bool, str]:
     """Is the ImageNet file here (or fetched now)? ``(answer, why not)``."""
-    cached = cached_weights_path()
-    if cached.is_file():
-        return True, ""
-    reachable, reason = probe(WEIGHTS_URL)
-    if not reachable:
-        return False, f"the ImageNet weights are not cached and {reason}"
-    if not download:
-        return True, ""
+    available, why = imagenet_available(probe)
+    if not available or not download or cached_weights_path().is_file():
+        return available, why
     try:
         download_weights()
     except Exception as error:  # Keras raises a bare Exception for failed downloads
@@ -140,12 +141,9 @@ def choose_weights(weights: object = "auto", train_images: np.ndarray | None = N
     return WeightsChoice("random", path=path, fallback_reason=why, calibration=said)
 
 
-def weights_preview(weights: object = "auto", probe: Probe = host_reachable) -> str:
-    """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00)."""
-    try:
-        choice = choose_weights(weights, probe=probe, download=False)
-    except WeightsError as error:
-        return f"Notebooks 01-03 will stop at once: {error}"
+def weights_preview(choice: WeightsChoice) -> str:
+    """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00):
+    ``choice`` is ``choose_weights(weights, download=False)``'s answer."""
     if choice.kind == "file":
         return f"Notebooks 01-03 will use the VGG19 weights in {choice.path}."
     if choice.kind == "imagenet":
@@ -153,10 +151,12 @@ def weights_preview(weights: object = "auto", probe: Probe = host_reachable) -> 
             return f"Notebooks 01-03 will use the ImageNet weights cached at {choice.path}."
         return ("Notebooks 01-03 will use ImageNet weights: Keras downloads them (about 80 MB) "
                 f"on first use and keeps them at {choice.path}.")
+    random = ("random VGG19 weights, rescaled layer by layer on training pictures so that the "
+              "signal neither fades nor blows up on its way through (notebook 01 explains)")
     if choice.fallback_reason is None:
-        return "Notebooks 01-03 will use random VGG19 weights (asked for): no ImageNet features."
-    return (f"OFFLINE: {choice.fallback_reason}, so notebooks 01-03 will fall back to random "
-            "VGG19 weights, calibrated on training images. " + how_to_get_weights())
+        return f"Notebooks 01-03 will use {random}, as asked: no ImageNet features."
+    return (f"OFFLINE: {choice.fallback_reason}, so notebooks 01-03 will fall back to {random}. "
+            + how_to_get_weights())
 
 
 def weights_key(choice: WeightsChoice, image_size: int, train_images: np.ndarray,

@@ -40,7 +40,10 @@ def test_report_for_every_combination_of_paths(paths):
 
 
 def test_machine_description_names_the_cpu_and_its_features(tmp_path):
+    from santa_lib.internals.environment import machine
+
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text("model name\t: Test CPU 9000\nflags\t\t: fpu avx2 avx512f amx_bf16\n")
-    described = machine_description(str(cpuinfo))
-    assert described.startswith("Test CPU 9000") and "avx2 avx512f amx_bf16" in described
+    described = machine(str(cpuinfo))
+    assert described.startswith("Test CPU 9000, ") and "(avx2 avx512f amx_bf16)" in described
+    assert machine_description().startswith(machine()) and "python" in machine_description()

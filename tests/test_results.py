@@ -1,26 +1,27 @@
 """Each method's run: parameters checked, a record kept under them, found again by notebook 05."""
 
-import ast
 import json
 import time
 from pathlib import Path
 
 import keras
-import nbformat
+import numpy as np
 import pytest
 
-from santa_lib.internals.params import ParameterError
-from santa_lib.internals.results import (
+from santa_lib.comparison import collect_results
+from santa_lib.data import DataChoice, Split
+from santa_lib.internals.params import ParameterError, parameters_cell
+from santa_lib.internals.records import (
     METHOD_DEFAULTS,
     METHODS,
-    Run,
-    collect_results,
-    images_seen,
+    find_records,
+    key_parameters,
     load_result,
     method_settings,
     result_path,
-    trainable_parameters,
 )
+from santa_lib.internals.results import Run, images_seen, trainable_parameters
+from santa_lib.weights import WeightsChoice
 from tests.bases import random_vgg19
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -28,9 +29,22 @@ HISTORY = {"loss": [0.7, 0.5, 0.6], "accuracy": [0.5, 0.8, 0.7],
            "val_loss": [0.69, 0.5, 0.55], "val_accuracy": [0.5, 0.75, 0.75]}
 
 
-def lesson_run(notebook="02_frozen_base_augmentation", **changes) -> Run:
-    """A notebook's run with its own defaults, as its parameters cell sets them, and changes."""
-    return Run(notebook, {**METHOD_DEFAULTS[notebook], **changes})
+EMBEDDED = DataChoice("embedded", Path("/nowhere/embedded"))
+FALLBACK = WeightsChoice("random", fallback_reason="offline (test)")
+LABELS = np.array([0, 1, 1, 0], dtype="float32")
+TEST = Split("test", np.zeros((4, 8, 8, 3), "uint8"), LABELS,
+             tuple(Path(f"/x/test/{'santa' if label else 'not_santa'}/{index}.jpg")
+                   for index, label in enumerate(LABELS)), ("not_santa", "santa"), "embedded")
+PROBABILITIES = np.array([0.2, 0.9, 0.4, 0.1], dtype="float32")
+
+
+def lesson_run(notebook="02_frozen_base_augmentation", pictures=EMBEDDED, weights=FALLBACK,
+               **changes) -> Run:
+    """A notebook's run with its own defaults, as its parameters cell sets them, and changes,
+    using ``pictures`` and ``weights``."""
+    run = Run(notebook, {**METHOD_DEFAULTS[notebook], **changes})
+    run.uses(pictures, None if notebook == "04_from_scratch" else weights)
+    return run
 
 
 def small_model():
@@ -40,24 +54,15 @@ def small_model():
 
 
 def save(run: Run, accuracy=0.8, train_size=50) -> dict:
-    run.save(small_model(), HISTORY, test_loss=0.41, test_accuracy=accuracy,
-             train_size=train_size, weights="random (offline fallback)")
-    return load_result(run.notebook, run.parameters)
-
-
-def parameters_cell(notebook: str) -> dict[str, object]:
-    """The committed ``parameters`` cell of a notebook, name to value."""
-    cells = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
-    cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
-    return {node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(cell.source).body}
+    run.save(small_model(), HISTORY, 0.41, accuracy, PROBABILITIES, TEST, train_size)
+    return load_result(run.notebook, run.key())
 
 
 @pytest.mark.parametrize("notebook", list(METHODS))
 def test_method_defaults_are_each_notebooks_parameters_cell(notebook):
     """What ``None`` means in notebooks 00 and 04, and what a record is keyed by, is each method
     notebook's own parameters cell: the two must stay the same."""
-    assert parameters_cell(notebook) == METHOD_DEFAULTS[notebook]
+    assert parameters_cell(NOTEBOOKS / f"{notebook}.ipynb") == METHOD_DEFAULTS[notebook]
 
 
 def test_a_run_refuses_a_missing_parameter_naming_it():
@@ -104,8 +109,41 @@ def test_a_record_holds_what_the_comparison_needs(capsys):
     assert result["scored_epoch"] == 2  # the first epoch with the best validation accuracy
     assert result["images_seen"] == 150 and result["head"] is None
     assert result["parameters"] == run.parameters and result["history"] == HISTORY
-    assert result["precision"] == "float32" and result["weights"].startswith("random")
+    assert result["precision"] == "float32" and result["weights"] == "random (offline fallback)"
+    assert result["data"] == "embedded" and result["backend"] == keras.backend.backend()
+    assert result["key"] == {**run.parameters, "data_dir": "embedded", "weights": "random",
+                             "backend": keras.backend.backend()}
+    assert result["test_labels"] == [0, 1, 1, 0] and result["test_size"] == 4
+    assert result["test_probabilities"] == pytest.approx([0.2, 0.9, 0.4, 0.1])
+    assert result["test_pictures"] == save(lesson_run(epochs=4))["test_pictures"]
+    assert {"machine", "host", "libraries"} <= set(result["environment"])
+    assert "keras" in result["environment"]["libraries"]
     assert json.loads(json.dumps(result)) == result
+
+
+def test_a_record_needs_to_know_what_the_run_used():
+    run = Run("01_feature_extraction", METHOD_DEFAULTS["01_feature_extraction"])
+    with pytest.raises(RuntimeError, match=r"run.uses\(pictures, choice\) must come first"):
+        run.save(small_model(), HISTORY, 0.4, 0.8, PROBABILITIES, TEST, 50)
+    with pytest.raises(ValueError, match="3 test probabilities for 4 test pictures"):
+        lesson_run().save(small_model(), HISTORY, 0.4, 0.8, PROBABILITIES[:3], TEST, 50)
+
+
+def test_records_of_other_pictures_weights_or_backends_are_filed_apart():
+    key = key_parameters(METHOD_DEFAULTS["02_frozen_base_augmentation"], "embedded", "random",
+                         "tensorflow")
+    assert key["data_dir"] == "embedded" and key["weights"] == "random"
+    paths = {result_path("02_frozen_base_augmentation", {**key, **change})
+             for change in ({}, {"data_dir": "photos"}, {"weights": "imagenet"},
+                            {"backend": "jax"})}
+    assert len(paths) == 4
+    baseline = key_parameters(METHOD_DEFAULTS["04_from_scratch"], "photos", None, "torch")
+    assert "weights" not in baseline and baseline["data_dir"] == "photos"
+    photos = save(lesson_run(pictures=DataChoice("photos", Path("/p")), epochs=3))
+    embedded = save(lesson_run(epochs=3))
+    assert photos["key"]["data_dir"] == "photos" and embedded["key"]["data_dir"] == "embedded"
+    found, _ = find_records({"data_dir": "photos", "epochs": 3})
+    assert found == [photos]
 
 
 def test_trainable_parameters_counts_numbers_not_tensors():
@@ -118,9 +156,9 @@ def test_trainable_parameters_counts_numbers_not_tensors():
 def test_saved_records_are_found_only_with_the_same_parameters():
     run = lesson_run(epochs=3)
     result = save(run)
-    assert result_path(run.notebook, run.parameters).is_file()
-    assert load_result(run.notebook, {**run.parameters, "epochs": 1}) is None
-    assert load_result("03_fine_tuning", run.parameters) is None
+    assert result_path(run.notebook, run.key()).is_file()
+    assert load_result(run.notebook, {**run.key(), "epochs": 1}) is None
+    assert load_result("03_fine_tuning", run.key()) is None
     found, missing = collect_results({"epochs": 3, "data_dir": "embedded"})
     assert found == [result]
     assert set(missing) == {"01_feature_extraction", "03_fine_tuning", "04_from_scratch"}
@@ -174,7 +212,7 @@ def test_a_head_trained_in_notebook_03_is_counted_apart_from_its_own_time():
     time.sleep(0.02)
     run.stop_clock()
     run.head["seconds"] = 0.01
-    result = run.record(small_model(), HISTORY, 0.4, 0.9, train_size=50, weights="random")
+    result = run.record(small_model(), HISTORY, 0.4, 0.9, PROBABILITIES, TEST, 50)
     assert result["head"] == {"seconds": 0.01, "images_seen": 200,
                               "source": "trained in this notebook",
                               "history": {"loss": [0.6], "val_accuracy": [0.7]}}

@@ -6,7 +6,12 @@
 - ``precision``    float32 or bfloat16 arithmetic
 - ``quiet_start``  TensorFlow's start-up lines kept out of notebooks
 - ``timing``       durations, as the lesson writes them
-- ``results``      each method's record, for the comparison (a :class:`~results.Run` per notebook)
+- ``environment``  the machine and libraries a run ran on, named in its record
+- ``records``      what a method's record holds, the key it is filed by, finding it again
+- ``results``      each method's run and its record (a :class:`~results.Run` per notebook)
+- ``backend``      what differs between Keras' backends
+- ``stopping``     ending a run (``make lessons``, a sweep) on Ctrl-C or SIGTERM, and only
+                   the processes it started
 
 Nothing here imports the lesson's modules or the data sources: the arrows point down to here.
 """
