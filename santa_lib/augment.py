@@ -111,17 +111,23 @@ def sharpness(pictures) -> float:
 
 
 def sharpness_report(pictures, chained_layers, seed: int | None = None) -> str:
-    """How much fine detail augmented pictures keep (notebook 02): ``chained_layers`` (Keras'
-    one-move-each layers) against :func:`augmentation`, one resampling, both in training mode.
+    """How much fine detail augmented pictures keep (notebooks 02 and 04): ``chained_layers``
+    (a ``keras.Sequential`` of Keras' one-move-each layers) against :func:`augmentation`, one
+    resampling, both in training mode.
 
-    A fresh :func:`augmentation` instance is used, so the notebook's own augmentation draws the
-    same transformations as without this measurement.
+    Both are fresh copies, made without touching Python's or NumPy's random state, so the
+    notebook's own layers and models draw the same as without this measurement.
     """
+    import keras
+
+    from santa_lib.weights import keeping_random_state
+
     pictures = np.asarray(pictures, dtype="float32")
     original = sharpness(pictures)
+    with keeping_random_state():
+        chain, single = keras.models.clone_model(chained_layers), augmentation(seed)
     rows = [("the pictures as they are", original),
-            ("Keras' layers, chained", sharpness(chained_layers(pictures, training=True))),
-            ("sl.augmentation, one resampling",
-             sharpness(augmentation(seed)(pictures, training=True)))]
+            ("Keras' layers, chained", sharpness(chain(pictures, training=True))),
+            ("sl.augmentation, one resampling", sharpness(single(pictures, training=True)))]
     return "\n".join(f"{name:<32} {value:5.1f}  ({value / original:.0%} of the detail)"
                      for name, value in rows)

@@ -10,18 +10,19 @@ import html
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from santa_lib.internals.environment import configured_backend
+from santa_lib.internals.params import AUTO, EMBEDDED, PHOTOS, check_weights
+from santa_lib.internals.records import find_records
 from santa_lib.internals.timing import format_duration
 from santa_lib.intervals import result_interval
 
 REFERENCE_2022 = [
-    {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74,
-     "images_seen": 20 * 542, "note": None},
+    {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74, "note": None},
     {"method": "2 · frozen base + augmentation", "test_accuracy": 0.930, "seconds": 1125,
-     "images_seen": 10 * 27 * 20,
      "note": "method 2's figure is a validation accuracy (it reported no test score)"},
     {"method": "3 · fine-tuning", "test_accuracy": 0.906, "seconds": 1125 + 400,
-     "images_seen": 2 * 10 * 27 * 20,
      "note": "method 3's time is its 6 min 40 s of fine-tuning plus method 2's 18 min 45 s, the "
              "head it starts from"},
 ]
@@ -30,27 +31,73 @@ REFERENCE_2022 = [
 footing (:data:`COMPARISON_RULE`)."""
 
 
+def settled(given: Mapping[str, object]) -> dict[str, object]:
+    """The parameters notebooks 01-04 ran with, as their records are filed: ``"auto"`` replaced
+    by what it chose on this machine (the 2022 photos when they are in the cache, where a run
+    that could download them left them; ImageNet's weights when Keras has them cached), and
+    the Keras backend in use."""
+    from santa_lib.sources.imagenet import cached_weights_path
+    from santa_lib.sources.photos import photos_ready
+
+    values = dict(given)
+    data = str(values.get("data_dir", AUTO))
+    if data == AUTO:
+        values["data_dir"] = PHOTOS if photos_ready() else EMBEDDED
+    elif data not in (EMBEDDED, PHOTOS):
+        values["data_dir"] = str(Path(data).expanduser().resolve())
+    weights = check_weights(values.get("weights", "auto"))
+    if weights == "auto":
+        weights = "imagenet" if cached_weights_path().is_file() else "random"
+    values["weights"] = str(weights)
+    values["backend"] = configured_backend()
+    return values
+
+
+def collect_results(given: Mapping[str, object], cache_dir: str | Path | None = None,
+                    ) -> tuple[list[dict], dict[str, dict]]:
+    """The newest record of each method notebook and the baseline run with ``given`` on this
+    machine (:func:`settled`), for notebook 05; and, for each without one, the parameters to
+    run it with (the values of ``given`` it declares). A value of None in ``given`` means "the
+    notebook's own default"."""
+    found, missing = find_records(settled(given), cache_dir)
+    return found, {notebook: {name: given[name] for name in needed if name in given}
+                   for notebook, needed in missing.items()}
+
+
 COMPARISON_COLUMNS = ("method", "test accuracy (95% interval)", "test loss", "scored epoch", "time",
                       "trainable parameters", "images seen", "weights", "precision")
 """The columns of the comparison, in notebook 05, the terminal and the run report."""
 
 COMPARISON_RULE = (
     "Every model is scored with the weights of its best validation epoch (the first epoch with "
-    "the highest validation accuracy), and method 3's time and images seen include the head "
-    "training it starts from (method 2's).")
+    "the highest validation accuracy). Method 3's time and images seen include the head "
+    "training it starts from (method 2's), and method 1's time the extraction of its features, "
+    "even where this run read them from the cache.")
 """The footing the comparison puts the methods on, in words (notebook 05 and the report)."""
 
 
-def total_seconds(result: dict) -> float | None:
-    """The method's whole cost in seconds: its own part, plus the head it builds on (method 3);
-    None when that head's cost is not known."""
-    head = result.get("head")
-    if result["notebook"] == "03_fine_tuning" and head is None:
-        return None
-    return result["seconds"] + (head or {}).get("seconds", 0.0)
+BUILT_ON = {"01_feature_extraction": "features", "03_fine_tuning": "head"}
+"""What a method builds on whose cost the comparison counts in full, where the method's own
+clock may not have paid for it: method 1's features (read from the cache by a later run),
+method 3's head (notebook 02's training)."""
 
 
-def total_images(result: dict) -> int | None:
+def built_on(result: Mapping) -> tuple[str, Mapping | None] | None:
+    """``(what, its cost record)`` a method builds on (:data:`BUILT_ON`); None for the others."""
+    what = BUILT_ON.get(result["notebook"])
+    return None if what is None else (what, result.get(what))
+
+
+def total_seconds(result: Mapping) -> float | None:
+    """The method's whole cost in seconds: its own part, plus what it builds on (method 1's
+    features, method 3's head); None when that cost is not known."""
+    part = built_on(result)
+    if part is None:
+        return result["seconds"]
+    return None if part[1] is None else result["seconds"] + part[1]["seconds"]
+
+
+def total_images(result: Mapping) -> int | None:
     """Training pictures the method went through, the head's training included (method 3)."""
     head = result.get("head")
     if result["notebook"] == "03_fine_tuning" and head is None:
@@ -58,14 +105,15 @@ def total_images(result: dict) -> int | None:
     return result["images_seen"] + (head or {}).get("images_seen", 0)
 
 
-def _with_head(total, own, head_part, text) -> str:
+def _with_part(total, own, what: str, part, text) -> str:
     if total is None:
-        return f"{text(own)} + head (not recorded)"
-    return text(total) if head_part is None else f"{text(total)} (head {text(head_part)})"
+        return f"{text(own)} + {what} (not recorded)"
+    return text(total) if part is None else f"{text(total)} ({what} {text(part)})"
 
 
 def comparison_cells(result: dict) -> dict[str, str]:
     """One record's figures as the comparison shows them, by column (:data:`COMPARISON_COLUMNS`)."""
+    what, part = built_on(result) or ("", None)
     head = result.get("head") or {}
     epochs = len(result["history"].get("loss", [])) or "?"
     return {
@@ -73,10 +121,10 @@ def comparison_cells(result: dict) -> dict[str, str]:
         "test accuracy (95% interval)": _with_interval(result),
         "test loss": f"{result['test_loss']:.3f}",
         "scored epoch": f"{result.get('scored_epoch', '?')} of {epochs}",
-        "time": _with_head(total_seconds(result), result["seconds"], head.get("seconds"),
-                           format_duration),
+        "time": _with_part(total_seconds(result), result["seconds"], what,
+                           (part or {}).get("seconds"), format_duration),
         "trainable parameters": f"{result['trainable_parameters']:,}",
-        "images seen": _with_head(total_images(result), result["images_seen"],
+        "images seen": _with_part(total_images(result), result["images_seen"], "head",
                                   head.get("images_seen"), lambda n: f"{n:,}"),
         "weights": result["weights"],
         "precision": result["precision"],
@@ -114,9 +162,22 @@ def _value(row: Mapping | None, field: str) -> float | None:
     return None if value is None else float(value)
 
 
+def _top_of(row: Mapping | None, field: str, value: float) -> float:
+    """Where a bar's label goes: above the bar, and above its interval's cap if it has one."""
+    interval = result_interval(row) if field == "test_accuracy" and row else None
+    return max(value, interval[1] if interval else value)
+
+
+def _built_on_part(row: Mapping | None, field: str) -> float | None:
+    """The part of a method's time bar that is what it builds on (:func:`built_on`)."""
+    part = built_on(row) if field == "seconds" and row and row.get("notebook") else None
+    return (part[1] or {}).get("seconds") if part else None
+
+
 def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
                  text, top: float) -> None:
-    """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value.
+    """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value
+    above its interval; method 3's time shows the head it starts from as a lighter part.
 
     A method this run lacks is marked "not run"; a figure the reference lacks, "n/a".
     """
@@ -127,17 +188,24 @@ def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
         series.append((theirs, width / 2, "n/a",
                        dict(facecolor="white", edgecolor="dimgray", hatch="//",
                             label="2022 lesson")))
+    head_label = "of which what it builds on (1: features, 3: head)"
     for rows, offset, missing, style in series:
         for position, key in enumerate(keys):
-            value = _value(rows.get(key), field)
-            x = position + offset
+            row, x = rows.get(key), position + offset
+            value = _value(row, field)
             if value is None:
                 axis.text(x, top * 0.02, missing, ha="center", va="bottom", fontsize=9,
                           color="dimgray")
                 continue
             axis.bar(x, value, width, **style)
             style = {k: v for k, v in style.items() if k != "label"}  # one legend entry each
-            axis.text(x, value + top * 0.015, text(value), ha="center", va="bottom", fontsize=9)
+            head = _built_on_part(row, field) if rows is ours else None
+            if head:
+                axis.bar(x, head, width, color="lightsteelblue", hatch="..",
+                         edgecolor="tab:blue", label=head_label)
+                head_label = None
+            axis.text(x, _top_of(row, field, value) + top * 0.015, text(value), ha="center",
+                      va="bottom", fontsize=9)
     axis.set_xticks(range(len(keys)))
 
 
@@ -180,7 +248,7 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
     _interval_bars(accuracy_axis, keys, ours, -0.19 if theirs else 0.0)
     accuracy_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
-    accuracy_axis.set_ylim(0, 1.1)
+    accuracy_axis.set_ylim(0, 1.15)
     accuracy_axis.set_ylabel("test accuracy")
     accuracy_axis.set_title("Test accuracy (higher is better)")
 
@@ -194,8 +262,12 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     for axis in (accuracy_axis, time_axis):
         axis.set_xticklabels(labels, fontsize=9)
         axis.spines[["top", "right"]].set_visible(False)
-    handles, names = accuracy_axis.get_legend_handles_labels()
-    figure.legend(handles, names, loc="upper right", ncols=len(names), frameon=False)
+    handles, names = [sum(pair, []) for pair in zip(accuracy_axis.get_legend_handles_labels(),
+                                                    time_axis.get_legend_handles_labels(),
+                                                    strict=True)]
+    unique = dict(zip(names, handles, strict=True))
+    figure.legend(unique.values(), unique.keys(), loc="upper right", ncols=len(unique),
+                  frameon=False, fontsize=9)
     figure.suptitle(title, x=0.02, ha="left")
     notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
     footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""

@@ -69,3 +69,34 @@ def gradcam_examples(labels: np.ndarray, probabilities: np.ndarray, per_group: i
             group = np.flatnonzero((labels == label) & (right == correct))
             chosen.extend(group[np.argsort(-confidence[group], kind="stable")][:per_group])
     return np.asarray(chosen, dtype="int64")
+
+
+def red_share(images: np.ndarray) -> np.ndarray:
+    """Each picture's share of strongly red pixels (red at least 120 of 255 and half again its
+    green and its blue): the colour of Santa's suit, and of much that is not Santa."""
+    pixels = np.asarray(images, dtype="float32")
+    red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    return ((red >= 120) & (red >= 1.5 * green) & (red >= 1.5 * blue)).mean(axis=(1, 2))
+
+
+def mistake_observations(split, probabilities: np.ndarray, threshold: float = 0.5) -> str:
+    """What a split's mistakes share, in numbers: per true class, how many pictures were called
+    the other class, and their share of strongly red pixels (:func:`red_share`) against the
+    pictures of that class the model got right."""
+    labels, probabilities = _checked_pair(split.labels, probabilities)
+    wrong = predicted_labels(probabilities, threshold) != labels
+    red = red_share(split.images)
+    names = split.class_names
+    lines = []
+    for label in (0, 1):
+        ours, other = names[label], names[1 - label]
+        mistaken = wrong & (labels == label)
+        right = ~wrong & (labels == label)
+        text = (f"It called {mistaken.sum()} of the {(labels == label).sum()} {ours} pictures "
+                f"{other}")
+        if mistaken.any() and right.any():
+            text += (f"; strongly red pixels make up {red[mistaken].mean():.0%} of those, on "
+                     f"average, against {red[right].mean():.0%} of the {ours} pictures it got "
+                     "right")
+        lines.append(text + ".")
+    return "\n".join(lines)

@@ -12,23 +12,20 @@ Two steps: the facts, as numbers in a frozen dataclass (:func:`history_facts`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from santa_lib.comparison import REFERENCE_2022, total_images, total_seconds
-from santa_lib.data import data_description
-from santa_lib.internals.results import history_values, method_settings, scored_epoch
-from santa_lib.internals.timing import format_duration
+from santa_lib.internals.results import history_values, scored_epoch
 
 FLAT_RANGE = 0.02
 """Validation accuracy moving less than this over all epochs counts as flat."""
 RISE_SHARE = 0.10
 """Validation loss ending this much above its lowest value counts as rising again."""
-SAME_WORK = 0.10
-"""Times are set against 2022's only when the training pictures seen differ by less than this."""
+DROP = 0.10
+"""A fall of validation accuracy this large below the best epoch before it is named."""
 
 Trend = Literal["constant", "flat", "still improving", "memorising"]
 """How validation went: ``"constant"`` (one accuracy in every epoch), ``"flat"`` (all within
@@ -41,7 +38,7 @@ class HistoryFacts:
     """What a run's curves show (epochs 1-based): the epoch kept (:func:`scored_epoch`), the
     collapsed ones (:func:`same_answer_epochs`, with the first's accuracy), the trend and the
     losses behind it (at the lowest validation loss and at the end), whether validation accuracy
-    fell in the last epoch, ``before`` (method 3) and whether an epoch beat it."""
+    fell in the last epoch, the largest drop, ``before`` (method 3) and whether an epoch beat it."""
 
     epochs: int
     kept_epoch: int
@@ -58,7 +55,11 @@ class HistoryFacts:
     last_loss: float
     previous_accuracy: float | None
     last_accuracy: float
+    first_accuracy: float
     accuracy_fell_last: bool
+    drop: tuple[int, float, int, float] | None = None
+    """The largest fall below an earlier epoch's best: ``(best epoch, its accuracy, epoch of the
+    fall, accuracy there)``, when it is :data:`DROP` or more."""
     before: float | None = None
     beat_before: bool | None = None
 
@@ -96,6 +97,20 @@ def _trend(accuracies: list[float], val_loss: list[float], loss: list[float],
     return None
 
 
+def largest_drop(accuracies: Sequence[float]) -> tuple[int, float, int, float] | None:
+    """The deepest fall of validation accuracy below the best of the epochs before it, as
+    ``(best epoch, its accuracy, epoch of the fall, accuracy there)``, 1-based; None when no
+    fall reaches :data:`DROP`."""
+    best, found = 0, None
+    for epoch in range(1, len(accuracies)):
+        if accuracies[epoch - 1] >= accuracies[best]:
+            best = epoch - 1
+        fall = accuracies[best] - accuracies[epoch]
+        if fall >= DROP and (found is None or fall > found[1] - found[3]):
+            found = (best + 1, accuracies[best], epoch + 1, accuracies[epoch])
+    return found
+
+
 def history_facts(history: object, validation_labels: np.ndarray,
                   before: float | None = None) -> HistoryFacts:
     """The facts of this run's curves (arguments as for :func:`history_observations`)."""
@@ -113,9 +128,10 @@ def history_facts(history: object, validation_labels: np.ndarray,
         trend=_trend(accuracies, val_loss, loss, lowest),
         lowest_loss_epoch=lowest, lowest_val_loss=val_loss[lowest - 1],
         last_val_loss=val_loss[-1], loss_at_lowest=loss[lowest - 1], last_loss=loss[-1],
-        previous_accuracy=previous, last_accuracy=accuracies[-1],
+        previous_accuracy=previous, last_accuracy=accuracies[-1], first_accuracy=accuracies[0],
         accuracy_fell_last=previous is not None and accuracies[-1] < previous,
-        before=before, beat_before=None if before is None else max(accuracies) > before)
+        drop=largest_drop(accuracies), before=before,
+        beat_before=None if before is None else max(accuracies) > before)
 
 
 def _epochs(numbers: Sequence[int]) -> str:
@@ -155,22 +171,55 @@ def _trend_sentence(facts: HistoryFacts) -> str:
                 f"{facts.epochs}, while the training loss kept falling ({facts.loss_at_lowest:.3f}"
                 f" to {facts.last_loss:.3f}): the model has started to memorise its training "
                 "pictures.")
-    return ""
+    return (f"Validation accuracy went from {facts.first_accuracy:.3f} in epoch 1 to "
+            f"{facts.last_accuracy:.3f} in epoch {facts.epochs}, between "
+            f"{facts.lowest_accuracy:.3f} and {facts.highest_accuracy:.3f} on the way; validation "
+            f"loss was lowest in epoch {facts.lowest_loss_epoch} ({facts.lowest_val_loss:.3f}).")
+
+
+def _drop_sentence(facts: HistoryFacts) -> str:
+    if facts.drop is None or facts.drop[2] in facts.same_answer_epochs:
+        return ""  # none, or a collapse to one answer, said already
+    best_epoch, best, epoch, low = facts.drop
+    text = (f"Validation accuracy fell from {best:.3f} (epoch {best_epoch}) to {low:.3f} in "
+            f"epoch {epoch}")
+    if epoch == facts.epochs:
+        return text + ", the last epoch."
+    if facts.highest_accuracy >= best and facts.kept_epoch > epoch:
+        return (text + f", then recovered: epoch {facts.kept_epoch} reached "
+                f"{facts.kept_accuracy:.3f}.")
+    return text + "; no later epoch got back above where it fell from."
+
+
+def _kept_sentence(facts: HistoryFacts) -> str:
+    phase = "fine-tuning epoch" if facts.before is not None else "epoch"
+    text = (f"Kept for the test: the weights of {phase} {facts.kept_epoch} of {facts.epochs}, "
+            f"validation accuracy {facts.kept_accuracy:.3f}.")
+    if facts.trend == "memorising" and facts.kept_epoch > facts.lowest_loss_epoch:
+        text += (f" It comes after validation loss turned up (epoch {facts.lowest_loss_epoch}): "
+                 "the lesson keeps the epoch of the highest validation accuracy, and that can "
+                 "come after the lowest validation loss.")
+    if facts.epochs > 1:
+        text += (f" Being the best of {facts.epochs} on validation, that figure is optimistic: "
+                 "the test score is the one to trust.")
+    return text
 
 
 def render_history(facts: HistoryFacts) -> str:
     """The sentences of :func:`history_facts`' facts, one a line; the last names the epoch kept."""
     lines = [_collapse_sentence(facts)] if facts.same_answer_epochs else []
-    if not (facts.collapsed_throughout and facts.trend in ("constant", "flat")):
-        lines.append(_trend_sentence(facts))  # else the collapse sentence said it already
+    lines.append(_drop_sentence(facts))
+    said = any(lines)  # a collapse or a drop: the course of the curve is said already
+    if not (facts.collapsed_throughout and facts.trend in ("constant", "flat")) and not (
+            said and facts.trend is None):
+        lines.append(_trend_sentence(facts))
     if facts.beat_before:
         lines.append(f"Before this training the validation accuracy was {facts.before:.3f}; the "
                      f"best epoch, {facts.kept_epoch}, reached {facts.kept_accuracy:.3f}.")
     elif facts.before is not None:
         lines.append(f"No epoch beat the validation accuracy of {facts.before:.3f} that the model "
                      "had before this training.")
-    lines.append(f"Kept for the test: the weights of epoch {facts.kept_epoch} of {facts.epochs}, "
-                 f"validation accuracy {facts.kept_accuracy:.3f}.")
+    lines.append(_kept_sentence(facts))
     return "\n".join(line for line in lines if line)
 
 
@@ -185,116 +234,5 @@ def history_observations(history: object, validation_labels: np.ndarray,
     return render_history(history_facts(history, validation_labels, before))
 
 
-@dataclass(frozen=True)
-class SettingsFacts:
-    """A method notebook's training on ``train_size`` pictures: ``steps`` per epoch (its
-    ``steps_per_epoch``, or as many as the pictures fill), the pictures each epoch sees; for
-    notebook 03, also the method-2 head it starts from (same steps) and the layer it unfreezes."""
-
-    notebook: str
-    epochs: int
-    steps: int
-    batch_size: int
-    learning_rate: float
-    pictures_per_epoch: int
-    train_size: int
-    head_epochs: int | None = None
-    head_learning_rate: float | None = None
-    unfreeze_from_layer: str | None = None
-
-
-def settings_facts(given: Mapping[str, object], train_size: int) -> list[SettingsFacts]:
-    """Each method notebook's training when run with ``given`` on ``train_size`` pictures."""
-    facts = []
-    for notebook, settings in method_settings(given).items():
-        batch, steps = settings["batch_size"], settings.get("steps_per_epoch")
-        facts.append(SettingsFacts(
-            notebook, epochs=settings["epochs"], steps=steps or -(-train_size // batch),
-            batch_size=batch, learning_rate=settings["learning_rate"],
-            pictures_per_epoch=min(steps * batch, train_size) if steps else train_size,
-            train_size=train_size, **{name: settings.get(name) for name in (
-                "head_epochs", "head_learning_rate", "unfreeze_from_layer")}))
-    return facts
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _training(epochs: int, rate: float, facts: SettingsFacts) -> str:
-    return (f"{_plural(epochs, 'epoch')} of {_plural(facts.steps, 'step')} of up to "
-            f"{_plural(facts.batch_size, 'picture')} at learning rate {rate:g}")
-
-
-def render_settings(facts: Sequence[SettingsFacts]) -> str:
-    """:func:`settings_facts`' sentences: what an epoch is, then a line per notebook."""
-    train_size = facts[0].train_size if facts else 0
-    lines = [f"Each epoch goes through all {_plural(train_size, 'training picture')} unless "
-             "steps_per_epoch caps it."]
-    for notebook in facts:
-        text = _training(notebook.epochs, notebook.learning_rate, notebook)
-        if notebook.head_epochs is None:
-            text = f"trains for {text}"
-        else:
-            head = _training(notebook.head_epochs, notebook.head_learning_rate, notebook)
-            text = (f"starts from notebook 02's head ({head}), then fine-tunes from "
-                    f"{notebook.unfreeze_from_layer} for {text}")
-        if notebook.pictures_per_epoch < train_size:  # steps_per_epoch caps the epoch
-            both = " in both" if notebook.head_epochs is not None else ""
-            text += (f" ({notebook.pictures_per_epoch} of the {train_size} training pictures per "
-                     f"epoch{both})")
-        lines.append(f"{notebook.notebook}: {text}.")
-    return "\n".join(lines)
-
-
-def settings_outlook(given: Mapping[str, object], train_size: int) -> str:
-    """What each method notebook's training settings mean (notebook 00): :func:`render_settings`."""
-    return render_settings(settings_facts(given, train_size))
-
-
-def comparison_observations(results: Sequence[Mapping]) -> str:
-    """How long each method took against the 2022 lesson, where both trained on about as many
-    pictures (how the models rank is :func:`santa_lib.comparison.interval_observations`')."""
-    if not results:
-        return "No method has run with these parameters yet."
-    reference = {row["method"]: row for row in REFERENCE_2022}
-    lines = [_against_2022(result, reference.get(result["method"])) for result in results]
-    return "\n".join(line for line in lines if line) or (
-        "No method here trained on about as many pictures as in 2022: times are not compared.")
-
-
-def _against_2022(result: Mapping, old: Mapping | None) -> str:
-    """The method's time against 2022's, when both trained on about as many pictures."""
-    seconds, images = total_seconds(result), total_images(result)
-    if seconds is None or images is None or old is None:
-        return ""
-    number = result["method"][0]
-    if abs(images - old["images_seen"]) > SAME_WORK * old["images_seen"]:
-        return (f"Method {number}'s time is not set against 2022's: it trained on {images:,} "
-                f"pictures, the 2022 lesson on {old['images_seen']:,}.")
-    ratio = old["seconds"] / seconds if seconds else float("inf")
-    return (f"Method {number} took {format_duration(seconds)} here and "
-            f"{format_duration(old['seconds'])} in 2022 ({ratio:.1f} times as long there).")
-
-
-def describe_data_and_weights(results: Sequence[Mapping]) -> str:
-    """Which case these results are: the data and the weights they were made with."""
-    if not results:
-        return ""
-    data = {str(result["parameters"].get("data_dir")) for result in results}
-    weights = {result["weights"] for result in results}
-    text = ("Data: " + "; ".join(data_description(value) for value in sorted(data))
-            + ". Weights: " + ", ".join(sorted(weights)) + ".")
-    if all(label.startswith("random") for label in weights):
-        text += (" With random weights the base knows nothing of ImageNet: these accuracies "
-                 "show how far random, calibrated features go, not how well transfer learning "
-                 "works, and the methods' order can differ from a run with ImageNet weights.")
-    elif "imagenet" in weights:
-        text += (" With ImageNet weights the base brings what it learned on 1.2 million "
-                 "photos: this is transfer learning proper.")
-    return text
-
-
-__all__ = ["HistoryFacts", "SettingsFacts", "Trend", "comparison_observations",
-           "history_facts", "history_observations", "render_history", "render_settings",
-           "describe_data_and_weights", "same_answer_epochs", "settings_facts", "settings_outlook"]
+__all__ = ["HistoryFacts", "Trend", "history_facts", "history_observations", "largest_drop",
+           "render_history", "same_answer_epochs"]

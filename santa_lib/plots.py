@@ -28,8 +28,9 @@ def plot_history(history, title: str = "Training curves", earlier=None,
     with the epoch whose weights were kept marked (the best validation accuracy).
 
     ``earlier``: the history of a training this one continued (notebook 03: the head's), drawn
-    first, so both phases read as one run, with the point where the second began marked.
-    Returns the figure (closed, so a notebook shows it once, as the cell's value).
+    first and shaded, so both phases read as one run; each phase numbers its own epochs from 1,
+    as the sentences under the figure do. Returns the figure (closed, so a notebook shows it
+    once, as the cell's value).
     """
     import matplotlib.pyplot as plt
 
@@ -37,18 +38,21 @@ def plot_history(history, title: str = "Training curves", earlier=None,
     before = _checked_history(earlier) if earlier is not None else {}
     first = len(before.get("loss", []))
     joined = {key: before.get(key, []) + values[key] for key in values}
-    epochs = np.arange(1, len(joined["loss"]) + 1)
-    kept = first + scored_epoch(values)
+    positions = np.arange(1, len(joined["loss"]) + 1)
+    numbers = [*range(1, first + 1), *range(1, len(values["loss"]) + 1)]
+    kept = scored_epoch(values)
+    phase = "fine-tuning epoch" if first else "epoch"
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
     for axis, metric in zip(axes, ("accuracy", "loss"), strict=True):
-        axis.plot(epochs, joined[metric], "o", label=f"training {metric}")
-        axis.plot(epochs, joined[f"val_{metric}"], "-", label=f"validation {metric}")
-        axis.axvline(kept, color="tab:green", linestyle=":", label=f"kept: epoch {kept}")
+        axis.plot(positions, joined[metric], "o", label=f"training {metric}")
+        axis.plot(positions, joined[f"val_{metric}"], "-", label=f"validation {metric}")
+        axis.axvline(first + kept, color="tab:green", linestyle=":", label=f"kept: {phase} {kept}")
         if first:
             axis.axvspan(0.5, first + 0.5, color="gray", alpha=0.12, label=earlier_label)
-        axis.set_xlabel("epoch")
+        axis.set_xlabel(f"epoch ({earlier_label}, then fine-tuning)" if first else "epoch")
         axis.set_title(metric.capitalize())
-        axis.set_xticks(epochs if len(epochs) <= 20 else epochs[:: max(1, len(epochs) // 10)])
+        step = 1 if len(positions) <= 20 else max(1, len(positions) // 10)
+        axis.set_xticks(positions[::step], [str(number) for number in numbers[::step]])
         axis.legend(fontsize=8)
     figure.suptitle(title)
     plt.close(figure)

@@ -1,30 +1,25 @@
-"""How much the results move from run to run: a sweep's records, read (home notebook: 05).
+"""How much the results move from seed to seed: a sweep's summary, read (home notebook: 05).
 
-One run's test accuracy depends on its seed: the random weights, the shuffling, the
-augmentation. ``python -m santa_lib sweep GRID.yaml`` (``make sweep``) runs the notebooks over a
-grid of parameters and writes a summary of every run it holds (``santa_lib.sweeps``). This module
-reads such a summary, your own when there is one, else the one shipped with the lesson, and says
-what the spread supports: a model ranks above another only when it scored higher with every
-seed they share (at least :data:`MIN_SEEDS` of them); otherwise the difference is run-to-run
-noise, and the sentence gives the numbers.
-
-The facts are computed first (:func:`pair_facts`, :func:`rate_facts`), then put into words in one
-place each (:func:`spread_observations`, :func:`rate_observations`).
+Each model's mean test accuracy over seeds with its 95% t-interval; mean differences with their
+95% intervals, **unpaired** (Welch) across notebooks (seed s of one notebook shares no randomness
+with seed s of another), **paired** only within notebook 03's learning-rate sweep (same seed, same
+head), ranked only where the interval excludes 0; the rate chosen on validation only
+(:data:`RATE_RULE`); whether this run's case is the sweep's. Facts first, then their sentences.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
+from santa_lib import intervals
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.results import METHODS
+from santa_lib.intervals import Difference, Mean, difference_sentence
 
-MIN_SEEDS = 3
-"""A model is ranked above another only over at least this many shared seeds."""
 PRETRAINED = ("01_feature_extraction", "02_frozen_base_augmentation", "03_fine_tuning")
 """The notebooks whose base starts from VGG19's weights (the baseline has none)."""
 SHIPPED = "santa_lib.sources.sweeps"
@@ -33,11 +28,16 @@ SHIPPED = "santa_lib.sources.sweeps"
 
 def sweep_summary(grid: str, cache_dir: str | Path | None = None) -> dict:
     """The summary of the sweep named ``grid`` (``"seeds"``, ``"finetune-rate"``): your own
-    (``<cache>/sweeps/GRID.json``) when you ran one, else the lesson's shipped one. The dict has
+    newest (``<cache>/sweeps/GRID-<digest>.json``, a digest of the grid file's path, as
+    ``make sweep`` names it) when you ran one, else the lesson's shipped one. The dict has
     ``"source"`` added: ``"your own sweep"`` or ``"the lesson's shipped sweep"``."""
-    own = Path(cache_dir or default_cache_dir()) / "sweeps" / f"{grid}.json"
-    if own.is_file():
-        return {**json.loads(own.read_text()), "source": "your own sweep"}
+    folder = Path(cache_dir or default_cache_dir()) / "sweeps"
+    own = [path for path in folder.glob(f"{grid}-*.json")
+           if path.stem[len(grid) + 1:].isalnum()] + [folder / f"{grid}.json"]
+    own = [path for path in own if path.is_file()]
+    if own:
+        newest = max(own, key=lambda path: path.stat().st_mtime)
+        return {**json.loads(newest.read_text()), "source": "your own sweep"}
     shipped = resources.files(SHIPPED) / f"{grid}.json"
     if not shipped.is_file():
         raise FileNotFoundError(
@@ -46,22 +46,24 @@ def sweep_summary(grid: str, cache_dir: str | Path | None = None) -> dict:
 
 
 def run_seconds(run: Mapping) -> float:
-    """The time a run took: its own, plus the head it trained itself (notebook 03 alone)."""
+    """The time a run took: its own, plus the head it trained itself (notebook 03) or the
+    features it computed itself (notebook 01)."""
     head = run.get("head") or {}
     own_head = head.get("seconds", 0.0) if head.get("source") == "trained in this notebook" else 0
-    return run["seconds"] + own_head
+    return run["seconds"] + own_head + (run.get("features") or {}).get("seconds_now", 0.0)
 
 
 def describe_sweep(summary: Mapping) -> str:
     """Where a summary comes from, in one line: source, runs, data, machine, date, and the time
-    its runs took there (all of them, those an earlier sweep had done included)."""
-    minutes = sum(run_seconds(run) for run in summary["runs"]) / 60
-    data = sorted({str(run["parameters"].get("data_dir")) for run in summary["runs"]})
+    its runs took there, one at a time: the sum of their own seconds (:func:`run_seconds`), those
+    an earlier sweep made included, not the sweep's wall time."""
+    minutes = sum(map(run_seconds, summary["runs"])) / 60
+    data = sorted({data_of(run) for run in summary["runs"]})
     weights = sorted({str(run.get("weights")) for run in summary["runs"]
                       if run["notebook"] in PRETRAINED})
     return (f"From {summary['source']} '{summary['grid']}': {len(summary['runs'])} runs on "
             f"{', '.join(data)} data" + (f", base weights {', '.join(weights)}" if weights else "")
-            + f"; made on {summary['machine']} on {summary['date']}; its runs took "
+            + f"; made on {machine_of(summary)} on {summary['date']}; its runs took "
             f"{minutes:.0f} min there, one at a time.")
 
 
@@ -72,162 +74,216 @@ def by_seed(summary: Mapping, notebook: str, **fixed: object) -> dict[int, Mappi
             and all(run["parameters"].get(name) == value for name, value in fixed.items())}
 
 
-@dataclass(frozen=True)
-class Pair:
-    """Two sets of runs compared seed by seed (first minus second)."""
-
-    first: str
-    second: str
-    seeds: int
-    first_higher: int
-    smallest: float
-    largest: float
-    first_mean: float
-    second_mean: float
-
-    @property
-    def ranked(self) -> bool:
-        """Whether the spread supports putting ``first`` above ``second``."""
-        return self.seeds >= MIN_SEEDS and self.first_higher == self.seeds
+def model_spreads(summary: Mapping) -> list[Mean]:
+    """Each model (named as the comparison names it): test accuracy by seed, mean, t-interval."""
+    return [intervals.seed_mean(name, {seed: run["test_accuracy"] for seed, run in runs.items()})
+            for name, runs in ((METHODS[nb], by_seed(summary, nb)) for nb in METHODS) if runs]
 
 
-def compare(first: str, second: str, a: Mapping[int, float], b: Mapping[int, float]) -> Pair:
-    """Compare two seed-to-accuracy maps over their shared seeds, higher mean first."""
-    seeds = sorted(set(a) & set(b))
-    if not seeds:
-        raise ValueError(f"{first} and {second} share no seed")
-    mean_a = sum(a[seed] for seed in seeds) / len(seeds)
-    mean_b = sum(b[seed] for seed in seeds) / len(seeds)
-    if mean_b > mean_a:
-        first, second, a, b, mean_a, mean_b = second, first, b, a, mean_b, mean_a
-    differences = [a[seed] - b[seed] for seed in seeds]
-    return Pair(first, second, len(seeds), sum(d > 0 for d in differences), min(differences),
-                max(differences), mean_a, mean_b)
+SHARED_HEAD = {"02_frozen_base_augmentation", "03_fine_tuning"}
+"""Notebook 03's run with a seed starts from the model notebook 02 trained with that seed."""
 
 
-def accuracies(summary: Mapping) -> dict[str, dict[int, float]]:
-    """Each model's test accuracy by seed, models named as the comparison names them."""
-    runs = {notebook: by_seed(summary, notebook) for notebook in METHODS}
-    return {METHODS[notebook]: {seed: run["test_accuracy"] for seed, run in found.items()}
-            for notebook, found in runs.items() if found}
+def seed_paired(first: str, second: str, summary: Mapping) -> bool:
+    """Whether runs of two notebooks with the same seed share randomness, so that the design
+    pairs them by seed: 02 and 03 (03 starts from 02's model), and any two of 01-03 when the
+    base's weights are random (drawn from the seed, the same base for all three). The baseline
+    (04) shares nothing with the others."""
+    if {first, second} == SHARED_HEAD:
+        return True
+    random_base = all(str(run.get("weights", "")).startswith("random")
+                      for run in summary["runs"] if run["notebook"] in PRETRAINED)
+    return random_base and {first, second} <= set(PRETRAINED)
 
 
-def pair_facts(summary: Mapping) -> list[Pair]:
-    """Every pair of models, compared seed by seed; ranked pairs first, larger gaps first."""
-    scores = accuracies(summary)
+def difference_facts(summary: Mapping) -> list[Difference]:
+    """Every pair of models, the higher mean first: paired by seed where the design pairs them
+    (:func:`seed_paired`), else unpaired (Welch); Holm-corrected over all the pairs, ranked only
+    where the adjusted p is below 0.05; ranked pairs first, larger differences first."""
+    scores = {notebook: {seed: run["test_accuracy"] for seed, run in
+                         by_seed(summary, notebook).items()} for notebook in METHODS}
+    scores = {notebook: values for notebook, values in scores.items() if values}
     names = list(scores)
-    pairs = [compare(x, y, scores[x], scores[y])
-             for i, x in enumerate(names) for y in names[i + 1:]]
-    return sorted(pairs, key=lambda pair: (not pair.ranked, pair.second_mean - pair.first_mean))
+    pairs = []
+    for i, x in enumerate(names):
+        for y in names[i + 1:]:
+            shared = set(scores[x]) & set(scores[y])
+            if seed_paired(x, y, summary) and shared:
+                higher, lower = (y, x) if sum(scores[y][seed] - scores[x][seed]
+                                              for seed in shared) > 0 else (x, y)
+                pairs.append(intervals.paired_difference(METHODS[higher], METHODS[lower],
+                                                         scores[higher], scores[lower]))
+            else:
+                pairs.append(intervals.unpaired_difference(
+                    METHODS[x], METHODS[y], list(scores[x].values()), list(scores[y].values())))
+    tested = [pair for pair in pairs if pair.p_value is not None]
+    adjusted = dict(zip(map(id, tested), intervals.holm([p.p_value for p in tested]),
+                        strict=True))
+    pairs = [replace(pair, adjusted_p=adjusted.get(id(pair)), comparisons=len(tested))
+             for pair in pairs]
+    return sorted(pairs, key=lambda pair: (not pair.ranked, -pair.mean))
 
 
-def _pair_sentence(pair: Pair) -> str:
-    if pair.ranked:
-        return (f"{pair.first} scored above {pair.second} with {pair.seeds} of {pair.seeds} "
-                f"seeds, by {pair.smallest:.3f} to {pair.largest:.3f}.")
-    return (f"{pair.first} and {pair.second}: within run-to-run noise: the first scored "
-            f"higher with {pair.first_higher} of {pair.seeds} seeds, differences from "
-            f"{pair.smallest:+.3f} to {pair.largest:+.3f} (means {pair.first_mean:.3f} and "
-            f"{pair.second_mean:.3f}).")
+def backend_of(summary: Mapping) -> str:
+    """The backend a summary's runs used: its ``keras_backend``, else its records'."""
+    return summary.get("keras_backend") or ", ".join(sorted({
+        str(run["backend"]) for run in summary["runs"] if run.get("backend")})) or "not recorded"
 
 
 def spread_observations(summary: Mapping) -> str:
-    """Each model's range over seeds, then every pair: ranked only where every seed agrees."""
-    lines = [f"{name}: {min(values.values()):.3f} to {max(values.values()):.3f} over "
-             f"{len(values)} seeds (mean {sum(values.values()) / len(values):.3f})."
-             for name, values in accuracies(summary).items()]
-    lines += [_pair_sentence(pair) for pair in pair_facts(summary)]
-    return "\n".join(lines)
+    """Each model's mean over seeds with its 95% t-interval and every seed's accuracy; then every
+    pair (:func:`difference_facts`), ranked only where Holm's adjusted p is below 0.05; then
+    what the spread covers."""
+    lines = [f"{spread.name}: mean {spread.mean:.3f} over {len(spread.by_seed)} seeds "
+             f"({intervals.span(spread.interval)}); by seed: " + ", ".join(
+                 f"{seed}: {value:.3f}" for seed, value in sorted(spread.by_seed.items())) + "."
+             for spread in model_spreads(summary)]
+    lines += [difference_sentence(pair) for pair in difference_facts(summary)]
+    scope = intervals.seed_scope(machine_of(summary) or "not recorded", backend_of(summary))
+    return "\n".join([*lines, scope])
 
 
 @dataclass(frozen=True)
 class RateFacts:
-    """Notebook 03's runs at one learning rate, over seeds."""
+    """Notebook 03's runs at one learning rate, by seed (fields: :data:`RATE_MEASURES`)."""
 
     rate: float
-    test: dict[int, float]
+    kept_validation: dict[int, float]
     lowest_validation: dict[int, float]
+    test: dict[int, float]
 
 
 def rate_facts(summary: Mapping, notebook: str = "03_fine_tuning") -> list[RateFacts]:
-    """For each learning rate in the summary, test accuracy and the lowest validation accuracy
-    of any epoch, by seed (the lowest epoch shows how far training fell on its way)."""
-    rates = sorted({run["parameters"]["learning_rate"] for run in summary["runs"]
-                    if run["notebook"] == notebook}, reverse=True)
+    """Per learning rate (highest first), by seed: the kept epoch's validation accuracy (max of
+    ``history["val_accuracy"]``), the lowest of any epoch, and the test accuracy."""
     facts = []
-    for rate in rates:
-        runs = by_seed(summary, notebook, learning_rate=rate)
-        facts.append(RateFacts(rate, {seed: run["test_accuracy"] for seed, run in runs.items()},
-                               {seed: min(run["history"]["val_accuracy"])
-                                for seed, run in runs.items()}))
+    for rate in sorted({run["parameters"]["learning_rate"] for run in summary["runs"]
+                        if run["notebook"] == notebook}, reverse=True):
+        runs = by_seed(summary, notebook, learning_rate=rate).items()
+        validation = {seed: run["history"]["val_accuracy"] for seed, run in runs}
+        facts.append(RateFacts(rate, {seed: max(v) for seed, v in validation.items()},
+                               {seed: min(v) for seed, v in validation.items()},
+                               {seed: run["test_accuracy"] for seed, run in runs}))
     return facts
 
 
-def rate_observations(summary: Mapping) -> str:
-    """Per learning rate, the test accuracies and the deepest fall; then the rates compared."""
+@dataclass(frozen=True)
+class RateChoice:
+    """Two learning rates compared seed by seed (paired: same seed, same head), first minus
+    second, on each of :data:`RATE_MEASURES`."""
+
+    first: float
+    second: float
+    kept_validation: Difference
+    lowest_validation: Difference
+    test: Difference
+
+    @property
+    def chosen(self) -> float | None:
+        """The rate :data:`RATE_RULE` chooses; None where it tells them apart on neither."""
+        for measure in (self.lowest_validation, self.kept_validation):
+            if measure.ranked:
+                return self.first if measure.mean > 0 else self.second
+        return None
+
+
+RATE_MEASURES = {"kept_validation": "kept epoch's validation accuracy",
+                 "lowest_validation": "lowest validation accuracy of an epoch",
+                 "test": "test accuracy (reported, not used to choose)"}
+"""The three measures of a rate, by :class:`RateFacts` field: the first two choose."""
+RATE_RULE = ("The rate is chosen on validation only: the one with the higher lowest validation "
+             "accuracy of an epoch where that paired 95% interval excludes 0, else the one with "
+             "the higher kept epoch's validation accuracy where its interval does, else not told "
+             "apart. Test accuracy is reported, never used to choose.")
+
+
+def rate_choice(summary: Mapping) -> list[RateChoice]:
+    """Every pair of learning rates in the summary, compared seed by seed."""
     facts = rate_facts(summary)
-    lines = [f"learning rate {fact.rate:g}: test accuracy {min(fact.test.values()):.3f} to "
-             f"{max(fact.test.values()):.3f}; the lowest validation accuracy of an epoch "
-             f"{min(fact.lowest_validation.values()):.3f} to "
-             f"{max(fact.lowest_validation.values()):.3f} over {len(fact.test)} seeds."
-             for fact in facts]
-    for i, x in enumerate(facts):
-        for y in facts[i + 1:]:
-            names = f"at {x.rate:g}", f"at {y.rate:g}"
-            test = compare(*names, x.test, y.test)
-            low = compare(*names, x.lowest_validation, y.lowest_validation)
-            lines.append("Test accuracy, " + _pair_sentence(test))
-            lines.append("Lowest validation accuracy, " + _pair_sentence(low))
-    return "\n".join(lines)
+    return [RateChoice(x.rate, y.rate, *(intervals.paired_difference(
+        f"rate {x.rate:g}", f"rate {y.rate:g}", getattr(x, field), getattr(y, field))
+        for field in RATE_MEASURES)) for i, x in enumerate(facts) for y in facts[i + 1:]]
 
 
-def spread_chart(summary: Mapping, title: str = "Test accuracy over seeds"):
-    """Each model's test accuracy for every seed (dots), its mean (bar) and range (line)."""
-    import matplotlib.pyplot as plt
+def rate_observations(summary: Mapping) -> str:
+    """Per learning rate, the three measures over seeds; per pair of rates, their paired
+    differences and the choice (:data:`RATE_RULE`)."""
+    lines = [f"learning rate {fact.rate:g}, over {len(fact.test)} seeds: " + "; ".join(
+        f"{name} {min(getattr(fact, field).values()):.3f} to "
+        f"{max(getattr(fact, field).values()):.3f}" for field, name in RATE_MEASURES.items()) + "."
+        for fact in rate_facts(summary)]
+    for choice in rate_choice(summary):
+        lines += [f"{name}: {difference_sentence(getattr(choice, field))}"
+                  for field, name in RATE_MEASURES.items()]
+        lines.append(f"Chosen on validation: {choice.chosen:g}." if choice.chosen is not None else
+                     f"{choice.first:g} and {choice.second:g}: not told apart on validation.")
+    return "\n".join([*lines, RATE_RULE])
 
-    scores = accuracies(summary)
-    figure, axis = plt.subplots(figsize=(8, 3.8), layout="constrained")
-    for position, values in enumerate(scores.values()):
-        points = [values[seed] for seed in sorted(values)]
-        offsets = [position + 0.05 * (i - (len(points) - 1) / 2) for i in range(len(points))]
-        axis.plot([position, position], [min(points), max(points)], color="gray", linewidth=1)
-        axis.scatter(offsets, points, color="tab:blue", zorder=3, s=18,
-                     label="one seed" if position == 0 else None)
-        mean = sum(points) / len(points)
-        axis.plot([position - 0.2, position + 0.2], [mean, mean], color="black", linewidth=2,
-                  label="mean" if position == 0 else None)
-    axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="chance (0.5)")
-    axis.set_xticks(range(len(scores)), [name.replace(" · ", "\n") for name in scores])
-    axis.set_ylabel("test accuracy")
+
+def data_of(record: Mapping) -> str:
+    """A record's pictures: its ``data`` when it has one, else its parameters' ``data_dir``."""
+    return str(record.get("data") or record.get("parameters", {}).get("data_dir"))
+
+
+def machine_of(record: Mapping) -> str | None:
+    """The machine a record (or a summary) was made on, where it says."""
+    return record.get("machine") or (record.get("environment") or {}).get("machine")
+
+
+def _accuracy_axis(axis, ticks: list[str], chance: str | None = None) -> None:
+    """An accuracy axis from 0.4 to 1, chance (0.5) dashed, ``ticks`` along x, no top or right."""
+    axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label=chance)
+    axis.set_xticks(range(len(ticks)), ticks)
     axis.set_ylim(0.4, 1.02)
     axis.spines[["top", "right"]].set_visible(False)
-    axis.legend(frameon=False, loc="lower right", fontsize=9)
+
+
+def spread_chart(summary: Mapping, this_run: Sequence[Mapping] | None = None,
+                 title: str = "Test accuracy over seeds"):
+    """Each model's test accuracy for every seed (dots), its mean with its 95% t-interval (black
+    bar), and, given this run's records, this run's (red diamond). Returns the figure, closed."""
+    import matplotlib.pyplot as plt
+
+    spreads = model_spreads(summary)
+    ours = {record["method"]: record["test_accuracy"] for record in this_run or ()}
+    first = next((spread.name for spread in spreads if spread.name in ours), None)
+    figure, axis = plt.subplots(figsize=(9.5, 3.8), layout="constrained")
+    for position, spread in enumerate(spreads):
+        points = list(spread.by_seed.values())
+        step = min(0.04, 0.3 / max(len(points), 1))  # the seeds' dots side by side, left of 0
+        offsets = [position - 0.12 + step * (i - (len(points) - 1) / 2) for i in range(len(points))]
+        axis.scatter(offsets, points, color="tab:blue", zorder=3, s=18,
+                     label="one seed" if position == 0 else None)
+        low, high = spread.interval or (spread.mean, spread.mean)
+        axis.errorbar(position + 0.08, spread.mean, [[spread.mean - low], [high - spread.mean]],
+                      fmt="s", color="black", capsize=4, markersize=5,
+                      label="mean, 95% interval" if position == 0 else None)
+        if spread.name in ours:
+            axis.scatter([position + 0.22], [ours[spread.name]], marker="D", color="red", s=36,
+                         zorder=4, label="this run" if spread.name == first else None)
+    _accuracy_axis(axis, [s.name.replace(" · ", "\n") for s in spreads], "chance (0.5)")
+    axis.set_ylabel("test accuracy")
+    axis.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
     axis.set_title(title, loc="left")
     plt.close(figure)
     return figure
 
 
 def rate_chart(summary: Mapping, title: str = "Fine-tuning learning rate, seed by seed"):
-    """Test accuracy (left) and the lowest validation accuracy of an epoch (right) at each
-    learning rate; a line joins the runs of one seed."""
+    """At each learning rate, one panel per :data:`RATE_MEASURES` (the first two choose, the
+    test accuracy is only reported); a line joins one seed's runs. Returns the figure, closed."""
     import matplotlib.pyplot as plt
 
     facts = rate_facts(summary)
-    figure, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained", sharey=True)
-    labels = [f"{fact.rate:g}" for fact in facts]
-    for axis, field, name in zip(axes, ("test", "lowest_validation"),
-                                 ("test accuracy", "lowest validation accuracy of an epoch"),
-                                 strict=True):
+    figure, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained", sharey=True)
+    for axis, (field, name) in zip(axes, RATE_MEASURES.items(), strict=True):
         seeds = sorted(set.intersection(*(set(getattr(fact, field)) for fact in facts)))
         for seed in seeds:
             axis.plot(range(len(facts)), [getattr(fact, field)[seed] for fact in facts],
                       marker="o", color="tab:blue", alpha=0.7)
-        axis.axhline(0.5, color="gray", linestyle="--", linewidth=1)
-        axis.set_xticks(range(len(facts)), labels)
+        _accuracy_axis(axis, [f"{fact.rate:g}" for fact in facts])
         axis.set_xlabel("learning rate")
         axis.set_title(name, fontsize=10)
-        axis.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylim(0.4, 1.02)
     figure.suptitle(title, x=0.02, ha="left")
     plt.close(figure)
     return figure

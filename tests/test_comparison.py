@@ -1,7 +1,9 @@
 """The models on the same footing: the table, method 3's head counted, the chart; how sure one
-run is: the intervals and what they rank."""
+run is: each accuracy's Wilson interval, test-picture noise only (the ranking is santa_lib.paired's,
+tests/test_paired.py)."""
 
 import pytest
+from scipy import stats
 
 from santa_lib.comparison import (
     COMPARISON_COLUMNS,
@@ -14,13 +16,7 @@ from santa_lib.comparison import (
     total_images,
     total_seconds,
 )
-from santa_lib.intervals import (
-    accuracy_interval,
-    interval_facts,
-    interval_observations,
-    pretraining_observations,
-    result_interval,
-)
+from santa_lib.intervals import accuracy_interval, interval_observations, result_interval
 
 NOTEBOOKS = {"1": "01_feature_extraction", "2": "02_frozen_base_augmentation",
              "3": "03_fine_tuning"}
@@ -28,11 +24,15 @@ METHOD_NAMES = {"1": "1 · feature extraction", "2": "2 · frozen base + augment
                 "3": "3 · fine-tuning"}
 
 
+COMPUTED_NOW = {"seconds": 0.0, "seconds_now": 0.0, "source": "computed in this notebook"}
+
+
 def record(number="1", accuracy=0.85, seconds=75.5, images_seen=5420, head=None,
-           scored_epoch=2, epochs=3):
+           scored_epoch=2, epochs=3, features=COMPUTED_NOW):
     """A record as santa_lib.internals.results saves it."""
     return {"notebook": NOTEBOOKS[number], "method": METHOD_NAMES[number],
             "test_accuracy": accuracy, "test_loss": 0.41, "seconds": seconds, "head": head,
+            "features": features if number == "1" else None,
             "scored_epoch": scored_epoch, "weights": "random (offline fallback)",
             "precision": "float32", "trainable_parameters": 3, "images_seen": images_seen,
             "parameters": {"data_dir": "embedded"},
@@ -50,6 +50,17 @@ def test_method_3s_time_and_images_include_the_head():
     assert cells["images seen"] == "1,500 (head 1,000)"
     assert total_seconds(record("2", seconds=60.0)) == 60.0  # the others have no head
     assert comparison_cells(record("2", seconds=60.0))["time"] == "1 min 0.0 s"
+
+
+def test_method_1s_time_counts_its_features_even_read_from_the_cache():
+    cached = {"seconds": 25.0, "seconds_now": 0.0, "source": "read from the cache"}
+    extraction = record("1", seconds=10.0, features=cached)
+    assert total_seconds(extraction) == 35.0
+    assert comparison_cells(extraction)["time"] == "35.0 s (features 25.0 s)"
+    assert comparison_cells(record("1", seconds=10.0, features=None))["time"] == (
+        "10.0 s + features (not recorded)")
+    figure = comparison_chart([extraction])
+    assert bars(figure.axes[1]) == [(35.0, None), (25.0, "..")]  # the lighter part
 
 
 def test_an_unknown_head_is_said_not_guessed():
@@ -79,7 +90,8 @@ def test_the_comparison_table_has_a_row_per_method():
 
 
 def test_the_rule_and_the_2022_figures_say_the_same_footing():
-    assert "method 3's time and images seen include the head" in COMPARISON_RULE
+    assert "Method 3's time and images seen include the head" in COMPARISON_RULE
+    assert "method 1's time the extraction of its features" in COMPARISON_RULE
     assert [row["method"] for row in REFERENCE_2022] == list(METHOD_NAMES.values())
     assert REFERENCE_2022[2]["seconds"] == 1125 + 400
 
@@ -168,34 +180,28 @@ def test_the_interval_holds_its_accuracy_and_narrows_with_more_pictures():
         accuracy_interval(0.5, 0)
 
 
-def test_models_are_ranked_only_where_their_intervals_are_apart():
-    close = [with_size(record("1", accuracy=0.84)), with_size(record("2", accuracy=0.79))]
-    far = [with_size(record("1", accuracy=0.95)), with_size(record("2", accuracy=0.70))]
-    unknown = [with_size(record("1", accuracy=0.95), None), with_size(record("2", accuracy=0.7))]
-    assert [apart for _, _, apart in interval_facts(close)] == [False]
-    assert [apart for _, _, apart in interval_facts(far)] == [True]
-    assert [apart for _, _, apart in interval_facts(unknown)] == [False]
-    higher, lower, _ = interval_facts(far)[0]
-    assert higher["test_accuracy"] == 0.95 and lower["test_accuracy"] == 0.70
-    assert result_interval(unknown[0]) is None
+def test_the_interval_is_scipys_wilson_interval():
+    for right, pictures in [(150, 180), (162, 180), (0, 180), (180, 180), (7, 20)]:
+        wilson = stats.binomtest(right, pictures).proportion_ci(method="wilson")
+        assert accuracy_interval(right / pictures, pictures) == pytest.approx(
+            (wilson.low, wilson.high))
+    # Wilson's formula by hand: centre (p + z²/2n) / (1 + z²/n), half-width
+    # z sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n), z = 1.96: 0.8264 -+ 0.0543 for 150 of 180
+    assert accuracy_interval(150 / 180, 180) == pytest.approx((0.7720, 0.8807), abs=1e-4)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        accuracy_interval(1.2, 180)
 
 
-def test_the_sentences_follow_the_facts():
-    text = interval_observations([with_size(record("1", accuracy=0.84)),
-                                  with_size(record("2", accuracy=0.79))])
-    assert "overlap, so this run does not rank them" in text and "scored above" not in text
-
-
-def baseline(accuracy: float) -> dict:
-    return {**with_size(record("1", accuracy=accuracy)), "notebook": "04_from_scratch",
-            "method": "baseline · no pretraining", "weights": "none (trained from scratch)"}
-
-
-def test_pretraining_is_judged_against_the_baseline_by_the_intervals():
-    method = with_size(record("1", accuracy=0.84))
-    below = pretraining_observations([method, baseline(0.97)])
-    assert "-0.130" in below and "scored below the baseline" in below
-    assert "random weights" in below  # the methods' base was random: said first
-    overlapping = pretraining_observations([method, baseline(0.82)])
-    assert "cannot be told from the baseline" in overlapping
-    assert "must have run" in pretraining_observations([method])
+def test_the_sentences_list_intervals_as_test_picture_noise_and_rank_nothing():
+    text = interval_observations([with_size(record("1", accuracy=0.95)),
+                                  with_size(record("2", accuracy=0.70)),
+                                  with_size(record("3", accuracy=0.8), None)])
+    low, high = accuracy_interval(0.95, 180)
+    assert f"1 · feature extraction: 0.950 (95% interval {low:.3f} to {high:.3f} on 180 test " \
+        "pictures)." in text
+    assert "3 · fine-tuning: 0.800 (interval unknown" in text
+    assert "test-picture noise only (which 180 test pictures happened to be drawn)" in text
+    assert "another seed" in text and "other data" in text
+    assert "above" not in text and "beat" not in text  # far apart, and still no ranking
+    assert result_interval(with_size(record("1"), None)) is None
+    assert interval_observations([]) == "No model has run with these parameters yet."

@@ -10,7 +10,7 @@ import run_lessons
 from executed_notebooks import OK, NotebookRun
 from lesson_report import ACCURACY_FLOOR, learning_problems
 
-from santa_lib.internals.results import RESULT_MIME
+from santa_lib.internals.records import RESULT_MIME
 
 PARAMETERS = 'value = 1\ndata_dir = "embedded"\naccuracy = 0.9'
 

@@ -4,14 +4,11 @@ import numpy as np
 import pytest
 
 from santa_lib.observations import (
-    comparison_observations,
-    describe_data_and_weights,
     history_facts,
     history_observations,
     same_answer_epochs,
-    settings_facts,
-    settings_outlook,
 )
+from santa_lib.outlook import settings_facts, settings_outlook
 
 BALANCED = np.array([0.0, 1.0] * 10)  # 20 validation pictures, half of each class
 
@@ -171,7 +168,8 @@ WORDING = {
         "Validation accuracy was 0.50 in epochs 1, 2 and 6, exactly the score of answering every "
         "validation picture with the same class: the model most likely did just that there. It "
         "recovered: epoch 7 reached 0.900.\n"
-        "Kept for the test: the weights of epoch 7 of 8, validation accuracy 0.900."),
+        "Kept for the test: the weights of epoch 7 of 8, validation accuracy 0.900. Being the best of 8 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "kept collapsed, loss falling, accuracy fell": (
         lambda: history_observations(history([0.5, 0.45, 0.4]), BALANCED),
         "Validation accuracy was 0.50 in epoch 1, exactly the score of answering every validation "
@@ -179,37 +177,44 @@ WORDING = {
         "is one of them.\n"
         "Validation loss was still falling at the last epoch (0.500, its lowest), but validation "
         "accuracy fell in that epoch (from 0.450 to 0.400).\n"
-        "Kept for the test: the weights of epoch 1 of 3, validation accuracy 0.500."),
+        "Kept for the test: the weights of epoch 1 of 3, validation accuracy 0.500. Being the best of 3 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "collapsed throughout": (
         lambda: history_observations(history([0.5, 0.5]), BALANCED),
         "Validation accuracy was 0.50 in every epoch, exactly the score of answering every "
         "validation picture with the same class: the model most likely did just that there. The "
         "epoch kept is one of them.\n"
-        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.500."),
+        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.500. Being the best of 2 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "still improving, before not beaten": (
         lambda: history_observations(history([0.6, 0.7, 0.8]), BALANCED, before=0.9),
         "Validation loss was still falling at the last epoch (0.500, its lowest): more epochs "
         "would likely help.\n"
         "No epoch beat the validation accuracy of 0.900 that the model had before this training.\n"
-        "Kept for the test: the weights of epoch 3 of 3, validation accuracy 0.800."),
+        "Kept for the test: the weights of fine-tuning epoch 3 of 3, validation accuracy 0.800. Being the best of 3 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "memorising, before beaten": (
         lambda: history_observations(history(
             [0.6, 0.8, 0.75, 0.7], val_loss=[0.6, 0.4, 0.5, 0.6], loss=[0.6, 0.4, 0.2, 0.1]),
             BALANCED, before=0.7),
+        "Validation accuracy fell from 0.800 (epoch 2) to 0.700 in epoch 4, the last epoch.\n"
         "Validation loss was lowest in epoch 2 (0.400) and rose to 0.600 by epoch 4, while the "
         "training loss kept falling (0.400 to 0.100): the model has started to memorise its "
         "training pictures.\n"
         "Before this training the validation accuracy was 0.700; the best epoch, 2, reached "
         "0.800.\n"
-        "Kept for the test: the weights of epoch 2 of 4, validation accuracy 0.800."),
+        "Kept for the test: the weights of fine-tuning epoch 2 of 4, validation accuracy 0.800. Being the best of 4 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "flat": (
         lambda: history_observations(history([0.70, 0.705, 0.71, 0.70]), BALANCED),
         "Validation accuracy hardly moved: between 0.700 and 0.710 in every epoch.\n"
-        "Kept for the test: the weights of epoch 3 of 4, validation accuracy 0.710."),
+        "Kept for the test: the weights of epoch 3 of 4, validation accuracy 0.710. Being the best of 4 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "constant": (
         lambda: history_observations(history([0.7, 0.7]), BALANCED),
         "Validation accuracy was 0.700 in every epoch.\n"
-        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.700."),
+        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.700. Being the best of 2 on validation, that figure is optimistic: "
+        "the test score is the one to trust."),
     "settings, every picture": (
         lambda: settings_outlook({}, train_size=542),
         "Each epoch goes through all 542 training pictures unless steps_per_epoch caps it.\n"
@@ -217,9 +222,11 @@ WORDING = {
         "learning rate 0.0001.\n"
         "02_frozen_base_augmentation: trains for 10 epochs of 28 steps of up to 20 pictures at "
         "learning rate 2e-05.\n"
-        "03_fine_tuning: starts from notebook 02's head (10 epochs of 28 steps of up to 20 "
-        "pictures at learning rate 2e-05), then fine-tunes from block5_conv1 for 10 epochs of 28 "
-        "steps of up to 20 pictures at learning rate 1e-05.\n"
+        "03_fine_tuning: starts from the model notebook 02 trains (VGG19 frozen, new classifier "
+        "layers on top, the head, trained for 10 epochs of 28 steps of up to 20 pictures at "
+        "learning rate 2e-05), then also trains VGG19's layers from block5_conv1 on (the first "
+        "layer of its last block) for 10 epochs of 28 steps of up to 20 pictures at learning "
+        "rate 1e-05.\n"
         "04_from_scratch: trains for 20 epochs of 28 steps of up to 20 pictures at learning rate "
         "0.001."),
     "settings, capped steps": (
@@ -229,10 +236,11 @@ WORDING = {
         "rate 0.0001.\n"
         "02_frozen_base_augmentation: trains for 1 epoch of 1 step of up to 20 pictures at "
         "learning rate 2e-05 (20 of the 100 training pictures per epoch).\n"
-        "03_fine_tuning: starts from notebook 02's head (10 epochs of 1 step of up to 20 pictures "
-        "at learning rate 2e-05), then fine-tunes from block5_conv1 for 1 epoch of 1 step of up "
-        "to 20 pictures at learning rate 1e-05 (20 of the 100 training pictures per epoch in "
-        "both).\n"
+        "03_fine_tuning: starts from the model notebook 02 trains (VGG19 frozen, new classifier "
+        "layers on top, the head, trained for 10 epochs of 1 step of up to 20 pictures at "
+        "learning rate 2e-05), then also trains VGG19's layers from block5_conv1 on (the first "
+        "layer of its last block) for 1 epoch of 1 step of up to 20 pictures at learning rate "
+        "1e-05 (20 of the 100 training pictures per epoch in both).\n"
         "04_from_scratch: trains for 1 epoch of 5 steps of up to 20 pictures at learning rate "
         "0.001."),
 }
@@ -244,49 +252,47 @@ def test_the_wording_of_each_kind_of_sentence(case):
     assert render() == expected
 
 
-# ---------------------------------------------------------------- comparison and run context
+# ------------------------------------------------------------------------- drops, kept epoch
 
 
-def record(method, accuracy, seconds, head=None, weights="random", data_dir="embedded",
-           images_seen=5420):
-    notebook = {"1": "01_feature_extraction", "2": "02_frozen_base_augmentation",
-                "3": "03_fine_tuning", "b": "04_from_scratch"}[method[0]]
-    return {"notebook": notebook, "method": method, "test_accuracy": accuracy,
-            "seconds": seconds, "head": head, "weights": weights, "images_seen": images_seen,
-            "parameters": {"data_dir": data_dir}}
+def test_a_large_drop_is_named_with_its_recovery():
+    run = facts([0.70, 0.78, 0.74, 0.60, 0.585, 0.72, 0.80, 0.79],
+                val_loss=[0.6, 0.5, 0.55, 0.65, 0.7, 0.55, 0.45, 0.46])
+    assert run.drop == (2, 0.78, 5, 0.585) and run.same_answer_epochs == ()
+    text = history_observations(history([0.70, 0.78, 0.74, 0.60, 0.585, 0.72, 0.80, 0.79],
+                                        [0.6, 0.5, 0.55, 0.65, 0.7, 0.55, 0.45, 0.46]), BALANCED)
+    assert ("Validation accuracy fell from 0.780 (epoch 2) to 0.585 in epoch 5, then "
+            "recovered: epoch 7 reached 0.800.") in text
 
 
-def test_comparison_observations_time_the_methods_and_rank_nothing():
-    results = [record("1 · feature extraction", 0.9, 37, images_seen=10840),
-               record("3 · fine-tuning", 0.95, 100, head={"seconds": 50, "images_seen": 5420})]
-    text = comparison_observations(results)
-    assert "highest" not in text and "apart" not in text  # ranking is the intervals' job
-    assert "Method 1 took 37.0 s here and 1 min 14.0 s in 2022 (2.0 times as long there)" in text
-    assert "Method 3 took 2 min 30.0 s here" in text  # its head included
-    assert comparison_observations([]) == "No method has run with these parameters yet."
+def test_a_small_dip_or_a_collapse_is_not_named_as_a_drop():
+    assert facts([0.70, 0.65, 0.75]).drop is None  # 0.05: within the swings
+    collapse = history_observations(history([0.8, 0.5, 0.85]), BALANCED)
+    assert "fell from" not in collapse and "exactly the score of answering" in collapse
 
 
-def test_times_are_set_against_2022_only_for_about_as_much_training():
-    slight = record("2 · frozen base + augmentation", 0.8, 9, images_seen=240)
-    text = comparison_observations([slight])
-    assert "Method 2's time is not set against 2022's: it trained on 240 pictures" in text
-    assert "times as long" not in text
-    within = record("2 · frozen base + augmentation", 0.8, 9, images_seen=5400 + 500)
-    assert "times as long" in comparison_observations([within])  # 9 % more than 2022's 5,400
+def test_a_drop_in_the_last_epoch_says_so():
+    text = history_observations(history([0.6, 0.8, 0.65]), BALANCED)
+    assert "fell from 0.800 (epoch 2) to 0.650 in epoch 3, the last epoch." in text
 
 
-def test_methods_without_a_2022_time_are_not_compared():
-    baseline = record("baseline · no pretraining", 0.7, 9)
-    unknown_head = record("3 · fine-tuning", 0.9, 100)  # its head's cost was not recorded
-    assert comparison_observations([baseline, unknown_head]) == (
-        "No method here trained on about as many pictures as in 2022: times are not compared.")
+def test_a_kept_epoch_after_the_turn_of_validation_loss_is_explained():
+    val_loss = [0.7, 0.6, 0.5, 0.58, 0.66]
+    text = history_observations(history([0.6, 0.7, 0.75, 0.78, 0.76], val_loss,
+                                         loss=[0.7, 0.5, 0.4, 0.3, 0.2]), BALANCED)
+    assert "started to memorise" in text
+    assert ("Kept for the test: the weights of epoch 4 of 5, validation accuracy 0.780. It "
+            "comes after validation loss turned up (epoch 3)") in text
 
 
-def test_run_context_names_the_case():
-    random_run = describe_data_and_weights([record("1 · x", 0.9, 1), record("2 · y", 0.8, 1,
-                                                              weights="random (offline fallback)")])
-    assert random_run.startswith("Data: the lesson's built-in synthetic pictures")
-    assert "random calibrated" not in random_run and "how far random" in random_run
-    imagenet = describe_data_and_weights([record("1 · x", 0.9, 1, weights="imagenet")])
-    assert "transfer learning proper" in imagenet
-    assert describe_data_and_weights([]) == ""
+def test_fine_tuning_numbers_its_own_epochs():
+    text = history_observations(history([0.8, 0.85]), BALANCED, before=0.78)
+    assert "the weights of fine-tuning epoch 2 of 2" in text
+
+
+def test_a_curve_with_no_named_trend_is_still_described():
+    text = history_observations(history([0.60, 0.66, 0.64, 0.65], [0.60, 0.55, 0.52, 0.54]),
+                                BALANCED)
+    assert text.startswith("Validation accuracy went from 0.600 in epoch 1 to 0.650 in epoch 4, "
+                           "between 0.600 and 0.660 on the way; validation loss was lowest in "
+                           "epoch 3 (0.520).")

@@ -1,0 +1,64 @@
+"""What a run can show, from the pictures and weights it used: every case has its sentence."""
+
+from pathlib import Path
+
+import pytest
+
+from santa_lib.data import DataChoice
+from santa_lib.internals.records import NO_WEIGHTS
+from santa_lib.scope import describe_data_and_weights, what_it_can_show
+from santa_lib.weights import WeightsChoice
+
+EMBEDDED = DataChoice("embedded", Path("/cache/embedded"))
+PHOTOS = DataChoice("photos", Path("/cache/photos"))
+FOLDER = DataChoice("folder", Path("/home/me/pets"))
+IMAGENET = WeightsChoice("imagenet", path=Path("/keras/vgg19.h5"))
+FALLBACK = WeightsChoice("random", fallback_reason="offline")
+ASKED = WeightsChoice("random")
+FILE = WeightsChoice("file", path=Path("/home/me/vgg19-places.h5"))
+
+
+@pytest.mark.parametrize(("pictures", "weights", "says", "never"), [
+    (PHOTOS, IMAGENET, ["transfer learning", "2022 lesson's own case"], ["rehearsal"]),
+    (EMBEDDED, IMAGENET, ["transfer learning", "easy on purpose"], ["rehearsal", "2022 lesson's"]),
+    (EMBEDDED, FALLBACK, ["a rehearsal (the offline fallback)", "random features",
+                          "not transfer learning", "easy on purpose"], ["ImageNet's 1.2"]),
+    (PHOTOS, ASKED, ["a rehearsal (as asked)", "2022 lesson's original photos"],
+     ["easy on purpose"]),
+    (FOLDER, FILE, ["vgg19-places.h5", "/home/me/pets"], ["rehearsal"]),
+    (EMBEDDED, None, ["no pretrained weights", "yardstick"], ["rehearsal"]),
+])
+def test_each_case_says_what_it_can_show(pictures, weights, says, never):
+    text = what_it_can_show(pictures, weights)
+    assert text.startswith("What this run can show: ")
+    assert [phrase for phrase in says if phrase not in text] == []
+    assert [phrase for phrase in never if phrase in text] == []
+
+
+def record(notebook, weights, data="embedded", backend="tensorflow"):
+    return {"notebook": notebook, "weights": weights, "data": data, "backend": backend,
+            "parameters": {"data_dir": "auto"}}
+
+
+RANDOM_RUN = [record("01_feature_extraction", "random (offline fallback)"),
+              record("03_fine_tuning", "random (offline fallback)"),
+              record("04_from_scratch", NO_WEIGHTS)]
+
+
+def test_the_random_case_is_explained_even_beside_the_baseline():
+    """The baseline's weights, "none (trained from scratch)", once hid this sentence."""
+    text = describe_data_and_weights(RANDOM_RUN)
+    assert text.startswith("Pictures: the lesson's built-in synthetic pictures")
+    assert "Weights of methods 1-3: random (offline fallback)." in text
+    assert "A rehearsal: VGG19's weights are random" in text and "easy on purpose" in text
+
+
+def test_the_imagenet_case_and_a_mixture_are_named():
+    imagenet = describe_data_and_weights([record("01_feature_extraction", "imagenet", "photos"),
+                                          record("04_from_scratch", NO_WEIGHTS, "photos")])
+    assert "this is transfer learning" in imagenet and "rehearsal" not in imagenet
+    mixed = describe_data_and_weights([record("01_feature_extraction", "imagenet"),
+                                       record("02_frozen_base_augmentation", "random"),
+                                       record("04_from_scratch", NO_WEIGHTS, "photos")])
+    assert "did not all have the same weights" in mixed and "mix pictures" in mixed
+    assert describe_data_and_weights([]) == ""
