@@ -20,7 +20,8 @@ help:
 	@echo "make checked-outputs              refresh the outputs nbval checks in notebooks/"
 	@echo "make student                      student copies (solutions blanked) into build/student/"
 	@echo "make check-student NB=file.ipynb  a student's self-check: nbval on that one notebook"
-	@echo "make sweep GRID=file.yaml         a grid of notebook runs on Dask (params/sweeps/*.yaml)"
+	@echo "make sweep GRID=file.yaml         a grid of notebook runs on Dask (params/sweeps/*.yaml;"
+	@echo "   [SWEEP_ARGS=...]               --scheduler ADDRESS, --cores-per-run N, --timeout SECONDS)"
 	@echo "make bench [BENCH_ARGS=...]       the speed benchmark (docs/development.md)"
 	@echo "make browser-test                 every notebook run from JupyterLab in headless Chromium"
 	@echo "make wheel-test                   the built wheel alone: fresh venv, every notebook"
@@ -90,7 +91,8 @@ browser-test: $(VENV)/.browser-ready
 	  || (apt-get update && apt-get install -y chromium)
 	SANTA_BROWSER_TEST=1 $(BIN)/python -m pytest -q -s tests/browser
 
-# A grid of notebook parameters run with papermill on Dask distributed (docs/instructors.md#sweeps).
+# A grid of notebook parameters run with papermill on Dask distributed (docs/instructors.md#sweeps):
+# SWEEP_ARGS="--scheduler tcp://HOST:8786 --cores-per-run 2 --timeout 3600 --summary-out PATH".
 $(if $(filter sweep,$(MAKECMDGOALS)),$(if $(GRID),,$(error sweep needs GRID=, \
   e.g. make sweep GRID=params/sweeps/seeds.yaml (grids: $(wildcard params/sweeps/*.yaml)))))
 sweep: $(READY)

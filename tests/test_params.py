@@ -1,11 +1,18 @@
+import json
+from types import MappingProxyType
+
 import numpy as np
 import pytest
 
 from santa_lib.internals.params import (
     RULES,
     ParameterError,
+    ParameterFileError,
     check_parameters,
     checked_parameters,
+    load_parameters_file,
+    number_from_text,
+    parameters_cell,
     whole_number,
 )
 
@@ -98,3 +105,64 @@ def test_none_is_kept_only_when_it_means_the_default():
 def test_a_misspelt_name_given_explicitly_is_refused():
     with pytest.raises(ParameterError, match=r"unknown parameter\(s\) \['epoch'\]"):
         check_parameters(epoch=3, seed=0)
+
+
+@pytest.mark.parametrize(("text", "number"), [("1e-5", 1e-5), (" 2.5E-4 ", 2.5e-4), (".001", 0.001),
+                                              ("10", 10.0)])
+def test_a_number_written_as_text_is_the_number_it_means(text, number):
+    assert number_from_text(text) == number and type(number_from_text(text)) is float
+    assert check_parameters(learning_rate=text) == {"learning_rate": number}
+    assert check_parameters(head_learning_rate=text)["head_learning_rate"] == number
+
+
+@pytest.mark.parametrize("text", ["fast", "nan", "inf", "1e-5x", "", "1_000"])
+def test_other_text_stays_text_and_a_rate_refuses_it(text):
+    assert number_from_text(text) == text
+    with pytest.raises(ParameterError, match=f"learning_rate must be a number > 0, got {text!r}"):
+        check_parameters(learning_rate=text)
+
+
+def test_checked_parameters_puts_the_number_into_the_notebooks_namespace():
+    namespace = {"learning_rate": "1e-5", "epochs": 3, "seed": 0, "other": "1e-5"}
+    found = checked_parameters(namespace)
+    assert found == {"learning_rate": 1e-5, "epochs": 3, "seed": 0}
+    assert namespace == {"learning_rate": 1e-5, "epochs": 3, "seed": 0, "other": "1e-5"}
+    assert type(namespace["learning_rate"]) is float
+    frozen = MappingProxyType({"learning_rate": "2e-5"})  # read-only: left as it is
+    assert checked_parameters(frozen) == {"learning_rate": 2e-5}
+    assert frozen["learning_rate"] == "2e-5"
+
+
+def test_a_parameters_file_reads_1e_5_as_a_number(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("learning_rate: 1e-5\nhead_learning_rate: 2.0e-5\nepochs: 3\n"
+                    "data_dir: embedded\nsteps_per_epoch: null\n")
+    assert load_parameters_file(path) == {"learning_rate": 1e-5, "head_learning_rate": 2e-5,
+                                          "epochs": 3, "data_dir": "embedded",
+                                          "steps_per_epoch": None}
+    (tmp_path / "empty.yaml").write_text("# nothing\n")
+    assert load_parameters_file(tmp_path / "empty.yaml") == {}
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (None, "parameters file {path} not found: give a YAML file such as params/smoke.yaml."),
+    ("epochs: [1\n", "parameters file {path} is not readable YAML (line 2)"),
+    ("- 1\n", "parameters file {path} must hold a mapping of name: value"),
+])
+def test_an_unreadable_parameters_file_is_named_with_what_to_do(tmp_path, text, words):
+    path = tmp_path / "p.yaml"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(ParameterFileError) as raised:
+        load_parameters_file(path)
+    assert words.format(path=path) in str(raised.value)
+
+
+def test_one_parser_reads_a_parameters_cell_from_a_file_or_a_notebook(tmp_path, write_notebook):
+    path = write_notebook(tmp_path / "n.ipynb", "x = 2", parameters="a = 1\nb = 'two'  # b\n")
+    assert parameters_cell(path) == {"a": 1, "b": "two"}
+    assert parameters_cell(json.loads(path.read_text())) == {"a": 1, "b": "two"}
+    assert parameters_cell({"cells": []}) == {}
+    bad = write_notebook(tmp_path / "bad.ipynb", parameters="a = f(1)")
+    with pytest.raises(ValueError, match=f"parameters cell of {bad} is not `name = literal`"):
+        parameters_cell(bad)

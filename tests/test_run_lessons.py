@@ -158,3 +158,59 @@ def test_a_signal_stops_the_run_cleanly(tmp_path, signal_name, status, write_not
     assert rows == {"[01_fast.ipynb](html/01_fast.html)": "ok",
                     "[02_sleepy.ipynb](html/02_sleepy.html)": "stopped",
                     "03_after.ipynb": "not run"}
+
+
+RATE_CHECK = ("from santa_lib.internals.params import checked_parameters\n"
+              "checked_parameters(globals())\n"
+              "print(type(learning_rate).__name__, learning_rate)")
+
+
+def test_1e_5_in_a_parameters_file_is_a_number(tmp_path, write_notebook, capsys):
+    """YAML 1.1 reads ``1e-5`` as text; the one loader reads it as the number it means."""
+    notebook = write_notebook(tmp_path / "01_rate.ipynb", RATE_CHECK,
+                              parameters="learning_rate = 1e-4")
+    params = tmp_path / "p.yaml"
+    params.write_text("learning_rate: 1e-5\n")
+    out = tmp_path / "out"
+    assert run_lessons.main([str(notebook), "--params", str(params), "--out", str(out)]) == 0
+    executed = nbformat.read(out / "01_rate.ipynb", as_version=4)
+    assert "learning_rate = 1e-05" in executed.cells[1].source
+    assert "float 1e-05" in executed.cells[-1].outputs[0]["text"]
+
+
+def test_papermills_own_f_gives_text_which_the_check_makes_a_number(tmp_path, write_notebook):
+    import subprocess
+    import sys
+
+    notebook = write_notebook(tmp_path / "rate.ipynb", RATE_CHECK,
+                              parameters="learning_rate = 1e-4")
+    params = tmp_path / "p.yaml"
+    params.write_text("learning_rate: 1e-5\n")
+    executed = tmp_path / "executed.ipynb"
+    subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(executed), "-f",
+                    str(params), "-k", "python3", "--no-progress-bar"], check=True,
+                   capture_output=True, timeout=120)
+    cells = nbformat.read(executed, as_version=4).cells
+    assert "learning_rate = \"1e-5\"" in cells[1].source  # papermill injects the text
+    assert "float 1e-05" in cells[-1].outputs[0]["text"]
+
+
+def test_a_stop_ends_only_the_kernels_the_run_started():
+    """A process the caller started itself (here with "ipykernel" in its command line, as a
+    Jupyter kernel that runs the lessons would have) survives the stop helpers."""
+    import subprocess
+    import sys
+    import time
+
+    from santa_lib.internals.stopping import end_kernels, end_started_kernels
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                              "ipykernel_launcher"])
+    try:
+        end_kernels(grace_seconds=0.1)
+        end_started_kernels(grace_seconds=0.1)
+        time.sleep(0.5)  # past the grace after which end_kernels kills
+        assert other.poll() is None, "the stop ended a process the run did not start"
+    finally:
+        other.kill()
+        other.wait(timeout=10)

@@ -106,12 +106,14 @@ def test_self_check_fails_on_blanks_and_passes_with_solutions_pasted_back(
 
 
 def solution_only_lines(notebook) -> set[str]:
-    """Code lines of solution cells that no other cell has (what must not reach students)."""
+    """Code lines of solution cells that no other cell has (what must not reach students); the
+    plain-Keras listings (markdown tagged ``listing``) repeat them, and count as solutions."""
     def lines(cells):
         return {line.strip() for cell in cells for line in cell.source.splitlines()}
 
     solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
-    others = [c for c in notebook.cells if c not in solutions]
+    others = [c for c in notebook.cells
+              if c not in solutions and "listing" not in c.metadata.get("tags", [])]
     return {line for line in lines(solutions) - lines(others)
             if len(line) >= 8 and not line.startswith("#")}
 
@@ -132,6 +134,9 @@ def test_real_notebooks_lose_every_solution(path):
         if "solution" in original.metadata.get("tags", []):
             assert cell.source.splitlines()[-1] == "# your code here"
             assert all(line.startswith("#") for line in cell.source.splitlines())
+        elif "listing" in original.metadata.get("tags", []):
+            assert "```python" not in cell.source.replace(student_copies.LISTING_PROMPT, "")
+            assert cell.source.split("```")[0] == original.source.split("```")[0]
         else:
             assert cell.source == original.source
         assert "solution" not in cell.metadata.get("tags", [])
@@ -147,7 +152,8 @@ def test_real_copies_with_solutions_pasted_back_are_the_notebooks_nbval_checks(p
     student = student_copies.student_copy(source, path.name)
     solutions = {cell.id: cell.source for cell in source.cells}
     for cell in student.cells:
-        if "exercise" in cell.metadata.get("tags", []):
+        if "exercise" in cell.metadata.get("tags", []) or "listing" in cell.metadata.get("tags",
+                                                                                          []):
             cell.source = solutions[cell.id]
     assert [cell.source for cell in student.cells] == [cell.source for cell in source.cells]
     assert [cell.outputs for cell in student.cells if is_checked(cell)] == [

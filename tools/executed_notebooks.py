@@ -17,7 +17,7 @@ import nbformat
 from notebook_outputs import CHECK_MARKER
 from notebook_parameters import notebook_defaults
 
-from santa_lib.internals.results import RESULT_MIME
+from santa_lib.internals.records import RESULT_MIME
 
 OK, FAILED, STOPPED, NOT_RUN = "ok", "FAILED", "stopped", "not run"
 """How a notebook's run ended, as the report and the terminal say it."""

@@ -103,7 +103,7 @@ def learning_problems(runs: list[NotebookRun], used_parameters_file: bool) -> li
 
     An error output in a notebook that otherwise ran, and any stderr output, always count. A test
     accuracy below :data:`ACCURACY_FLOOR` counts only when the run used the lesson's defaults
-    (no parameters file) on the embedded data.
+    (no parameters file) on the embedded data (which ``"auto"`` takes offline).
     """
     problems = []
     for run in runs:
@@ -119,7 +119,7 @@ def learning_problems(runs: list[NotebookRun], used_parameters_file: bool) -> li
 def _below_floor(run: NotebookRun) -> str | None:
     result = run.result or {}
     accuracy = result.get("test_accuracy")
-    on_embedded = (result.get("parameters") or {}).get("data_dir") == "embedded"
+    on_embedded = result.get("data", (result.get("parameters") or {}).get("data_dir")) == "embedded"
     if not on_embedded or not isinstance(accuracy, (int, float)) or accuracy >= ACCURACY_FLOOR:
         return None
     return (f"{run.name}: method {result.get('method', '?')} reached test accuracy "

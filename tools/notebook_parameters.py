@@ -1,16 +1,17 @@
 """A notebook file's ``parameters`` cell, and the YAML files that override it (tools only).
 
 The installed package never reads the repository's notebooks; the runner, the report and the
-student copies do, through this module.
+student copies do, through this module. Both readers are santa_lib's own
+(:func:`santa_lib.internals.params.parameters_cell`,
+:func:`santa_lib.internals.params.load_parameters_file`), the ones the sweeps use: one parser of
+a parameters cell, one loader of a parameters file (``1e-5`` read as a number).
 """
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
-import nbformat
-import yaml
+from santa_lib.internals.params import ParameterFileError, load_parameters_file, parameters_cell
 
 
 def notebook_defaults(notebook: str | Path) -> dict[str, object]:
@@ -18,12 +19,7 @@ def notebook_defaults(notebook: str | Path) -> dict[str, object]:
 
     The lesson's parameters cells hold ``name = literal`` lines only (``make test`` checks it).
     """
-    cells = [cell for cell in nbformat.read(notebook, as_version=4).cells
-             if "parameters" in cell.metadata.get("tags", [])]
-    if not cells:
-        return {}
-    return {node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(cells[0].source).body if isinstance(node, ast.Assign)}
+    return parameters_cell(notebook)
 
 
 def declared_parameters(notebook: Path) -> set[str]:
@@ -32,13 +28,11 @@ def declared_parameters(notebook: Path) -> set[str]:
 
 
 def load_parameters(path: Path | None) -> dict:
-    """The mapping in a YAML parameters file (empty without one)."""
+    """The mapping in a YAML parameters file (empty without one); ``SystemExit`` with the
+    message when it cannot be read."""
     if path is None:
         return {}
     try:
-        values = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SystemExit(f"error: cannot read parameters file {path}: {error}") from error
-    if not isinstance(values, dict):
-        raise SystemExit(f"error: parameters file {path} must hold a mapping of name: value.")
-    return values
+        return load_parameters_file(path)
+    except ParameterFileError as error:
+        raise SystemExit(f"error: {error}") from None

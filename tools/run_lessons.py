@@ -16,9 +16,10 @@
 - The learning check: the command also exits 1 when a notebook has an error or stderr output, or,
   on the default parameters and embedded data, a method's test accuracy is below
   ``lesson_report.ACCURACY_FLOOR``.
-- Ctrl-C (SIGINT) or SIGTERM stops the run: the kernel is shut down, the stopped notebook's
-  partial executed copy is kept under its own name, one line says so, and the command exits 130
-  or 143 (see ``stopping.py``).
+- Ctrl-C (SIGINT) or SIGTERM stops the run: the kernel papermill started for it is ended at once
+  (no other process is), the stopped notebook's partial executed copy is kept under its own
+  name, one line says so, and the command exits 130 or 143 (see
+  ``santa_lib/internals/stopping.py``).
 - ``--prepare-only`` injects the parameters without executing (for ``pytest --nbval-lax``, which
   then executes them and compares the checked outputs); it writes no report.
 """
@@ -40,34 +41,37 @@ from lesson_report import (
     write_report,
 )
 from notebook_parameters import declared_parameters, load_parameters
-from stopping import STOP, LessonsStopped, stop_child_processes
 
 from santa_lib.internals.files import atomic_write
+from santa_lib.internals.stopping import StopOnSignals, Stopped, end_started_kernels, kernel_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+STOP = StopOnSignals(quiet=("papermill",))
+"""The run's one handler of stop signals (active inside ``with STOP:``); from a stop on,
+papermill's log (which would call the kernel the stop ended "dead") is silent."""
 
 
 def run_one(notebook: Path, out_dir: Path, parameters: dict, prepare_only: bool) -> str | None:
     """Execute (or prepare) one notebook into ``out_dir``; return an error summary or None.
 
     papermill writes into a temporary file that lands under the notebook's name when it is done,
-    or, cut short by an error or a stop (:class:`LessonsStopped`), with what it wrote so far; a
-    stop then goes on, and papermill (nbclient) shuts the kernel down on its way out. Creating
-    and renaming the file is held against stops; only the execution itself is interrupted.
+    or, cut short by an error or a stop, with what it wrote so far. A stop (:class:`Stopped`)
+    ends the kernel at once; papermill then finds it dead, writes what ran and returns, and the
+    stop is raised after it: nothing is thrown into papermill's event loop.
     """
 
     def execute(temp: Path) -> None:
-        """papermill into ``temp``; a stop interrupts it."""
-        with STOP.released():
-            papermill.execute_notebook(
-                str(notebook), str(temp), parameters=parameters, prepare_only=prepare_only,
-                kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
-                # The kernel's own log lines (start-up notices, and now and then
-                # "KeyboardInterrupt caught in kernel" as papermill shuts it down) are not lesson
-                # output; a failing cell or a dead kernel is still reported by papermill itself.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+        """papermill into ``temp``, with a kernel a stop can end (``kernel_manager``)."""
+        papermill.execute_notebook(
+            str(notebook), str(temp), parameters=parameters, prepare_only=prepare_only,
+            kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
+            # The kernel's own log lines (start-up notices, and now and then
+            # "KeyboardInterrupt caught in kernel" as papermill shuts it down) are not lesson
+            # output; a failing cell or a dead kernel is still reported by papermill itself.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            kernel_manager_class=kernel_manager(),
+        )
 
     try:
         with STOP.held():
@@ -173,11 +177,11 @@ def finish_run(runs: list[NotebookRun], args: argparse.Namespace) -> int:
     return 0
 
 
-def finish_stopped(stopped: LessonsStopped, parameters: dict[Path, dict],
+def finish_stopped(stopped: Stopped, parameters: dict[Path, dict],
                    runs: list[NotebookRun], args: argparse.Namespace,
                    before: dict[Path, tuple | None]) -> int:
     """Clean up after a stop, report what there is, and say in one line what was stopped."""
-    stop_child_processes()
+    end_started_kernels()
     notebooks = list(parameters)
     finished = len(runs)
     if finished == len(notebooks):
@@ -233,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             run_all(notebooks, own, args, runs, before)
             return finish_run(runs, args)
-        except LessonsStopped as stopped:
+        except Stopped as stopped:
             return finish_stopped(stopped, own, runs, args, before)
 
 

@@ -9,6 +9,8 @@ copy (``make student``):
 - each code cell tagged ``solution`` becomes its first comment line (the prompt, e.g.
   ``# Build method 2's model: ...``) and ``# your code here``; its tag ``solution`` becomes
   ``exercise``, its other tags stay;
+- a markdown cell tagged ``listing`` (02's and 03's plain-Keras listings, which repeat solution
+  lines) keeps its text, but each fenced code block in it becomes :data:`LISTING_PROMPT`;
 - the ``parameters`` cell stays as it is;
 - the ``# NBVAL_CHECK_OUTPUT`` cells keep their committed expected outputs (and execution counts),
   so that the student's self-check compares against them; a cell that is both a solution and
@@ -46,6 +48,10 @@ SANITIZE_CONFIG = ROOT / "tests" / "nbval_sanitize.cfg"
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 PLACEHOLDER = "# your code here"
+LISTING_TAG = "listing"
+LISTING_PROMPT = ("```python\n# Write this cell's plain-Keras version here once your own cells "
+                  "above pass their checks;\n# the instructor's copy has it.\n```")
+FENCED = re.compile(r"```python\n.*?```", re.DOTALL)
 RUN_METADATA = ("execution", "papermill")
 """Cell metadata an executed notebook carries that a student copy does not need."""
 
@@ -90,6 +96,8 @@ class StudentCopyPreprocessor(Preprocessor):
             cell.source = "\n".join([*prompt_lines(cell, where), PLACEHOLDER])
             tags = [EXERCISE_TAG if tag == SOLUTION_TAG else tag for tag in tags]
             cell.metadata["tags"] = list(dict.fromkeys(tags))
+        if LISTING_TAG in tags and cell.cell_type == "markdown":
+            cell.source = FENCED.sub(lambda match: LISTING_PROMPT, cell.source)
         if cell.cell_type == "code" and not is_checked(cell):
             cell.outputs = []
             cell.execution_count = None

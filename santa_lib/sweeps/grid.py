@@ -1,6 +1,7 @@
-"""A sweep's grid file, read into runs: one (notebook, point) each, keyed as its record is.
+"""A sweep's grid file, read into runs: one (notebook, point) each, keyed as its record will be.
 
-A grid file is YAML::
+A grid file is YAML (read by :func:`santa_lib.internals.params.load_parameters_file`, so
+``1e-5`` is a number)::
 
     notebooks: [01_feature_extraction, 03_fine_tuning]
     parameters:
@@ -9,25 +10,33 @@ A grid file is YAML::
 
 The points are the Cartesian product of the lists (the first parameter varies slowest). Each
 notebook is given only the parameters its ``parameters`` cell declares (points that differ only
-in others are one run for it), and its run is keyed as
-its own ``sl.Run(...).save`` keys its record (:func:`santa_lib.internals.results.result_path`),
-so a run whose record is already in the cache need not run again.
+in others are one run for it), and its run is keyed as its own ``sl.Run(...).save`` will key
+its record (:mod:`santa_lib.sweeps.keys`), so a run whose record is already in the cache need
+not run again.
 """
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from santa_lib.internals.cache import cache_key
+from santa_lib.internals.params import (
+    AUTO,
+    EMBEDDED,
+    PHOTOS,
+    ParameterFileError,
+    load_parameters_file,
+    parameters_cell,
+)
+from santa_lib.internals.records import METHODS, result_path
+from santa_lib.sweeps.keys import Settler, key_digest, parameters_as_run, record_key
 
-from santa_lib.internals.params import ParameterError, checked_parameters
-from santa_lib.internals.results import METHOD_DEFAULTS, METHODS, result_path
+EXAMPLE = "params/sweeps/seeds.yaml"
+KEYWORDS = (AUTO, EMBEDDED, PHOTOS, "imagenet", "random", "none")
+"""``data_dir`` and ``weights`` values that are no path (``None``, written ``none``, too)."""
 
 
 class GridError(ValueError):
@@ -44,20 +53,20 @@ class SweepRun:
     """The grid point (every parameter of the grid)."""
     parameters: dict[str, object]
     """What papermill gives the notebook: the point's values its ``parameters`` cell declares."""
-    record_parameters: dict[str, object] = field(repr=False)
-    """The parameters the notebook's record is keyed by (its defaults, overridden)."""
+    record_key: dict[str, object] = field(repr=False)
+    """What its record will be filed by, as foretold (:mod:`santa_lib.sweeps.keys`)."""
 
     def record_path(self, cache_dir: str | Path | None = None) -> Path:
-        """Where this run's record is kept (as ``sl.Run(...).save`` keeps it)."""
-        return result_path(self.notebook, self.record_parameters, cache_dir)
+        """Where this run's record will be kept (as ``sl.Run(...).save`` keeps it)."""
+        return result_path(self.notebook, self.record_key, cache_dir)
 
     @property
     def key(self) -> str:
-        """The record's key: its file name without the notebook's name."""
-        return self.record_path("").stem[len(self.notebook) + 1:]
+        """The record's digest: its file name without the notebook's name."""
+        return key_digest(self.notebook, self.record_key)
 
     def describe(self) -> str:
-        """``01_feature_extraction seed=1, epochs=1``: the notebook and what it is given."""
+        """``01_feature_extraction (seed=1, epochs=1)``: the notebook and what it is given."""
         values = ", ".join(f"{name}={value!r}" for name, value in self.parameters.items())
         return f"{self.notebook} ({values or 'its defaults'})"
 
@@ -74,62 +83,29 @@ class Grid:
 
     @property
     def stem(self) -> str:
-        """The grid file's name without ``.yaml``: names its summary and output folder."""
+        """The grid file's name without ``.yaml``: names its output folder."""
         return self.path.stem
 
+    @property
+    def name(self) -> str:
+        """``<stem>-<8 hex digits>``: the stem and a digest of the file's resolved path, which
+        names its summary (two grids of one stem in two folders keep theirs apart)."""
+        return f"{self.stem}-{cache_key('sweep-grid', str(self.path.resolve()))[:8]}"
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 reads ``1e-5`` as a string; this loader reads it as the float it means."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$"
-               r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
-    list("-+0123456789."))
-
-
-def record_parameters(notebook: str, given: Mapping[str, object]) -> dict[str, object]:
-    """The parameters ``notebook`` keys its record by when run with ``given``: its defaults
-    overridden by the values it declares, through ``checked_parameters`` as ``sl.Run`` does.
-
-    A value the notebook's own check refuses keeps its key (the run then fails in the notebook,
-    which says why, and leaves no record).
-    """
-    defaults = METHOD_DEFAULTS[notebook]
-    values = {name: given.get(name, default) for name, default in defaults.items()}
-    try:
-        return checked_parameters(values)
-    except (ParameterError, ValueError):
-        return values
-
-
-def declared_parameters(text: str) -> dict[str, object]:
-    """The ``name = literal`` assignments of a notebook's cell tagged ``parameters``."""
-    for cell in json.loads(text).get("cells", []):
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = cell["source"]
-            source = "".join(source) if isinstance(source, list) else source
-            return {node.targets[0].id: ast.literal_eval(node.value)
-                    for node in ast.parse(source).body
-                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
-    return {}
+    def text_digest(self, notebook: str) -> str:
+        """A digest of the notebook text sent for ``notebook`` (part of its runs' Dask keys)."""
+        return cache_key("notebook-text", self.texts[notebook])[:8]
 
 
 def _load(path: Path) -> dict:
-    if not path.is_file():
-        raise GridError(f"grid file {path} not found: give a YAML grid such as "
-                        "params/sweeps/seeds.yaml.")
     try:
-        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where else ""
-        raise GridError(f"grid file {path} is not readable YAML{line}: fix it, as in "
-                        "params/sweeps/seeds.yaml.") from None
-    if not isinstance(values, dict) or not set(values) <= {"notebooks", "parameters"}:
+        values = load_parameters_file(path, "grid file", EXAMPLE)
+    except ParameterFileError as error:
+        raise GridError(str(error)) from None
+    if not set(values) <= {"notebooks", "parameters"}:
         raise GridError(f"grid file {path} must hold a mapping with the keys 'notebooks' (a list) "
-                        "and 'parameters' (name: value or list of values).")
+                        "and 'parameters' (name: value or list of values), as in "
+                        f"{EXAMPLE}.")
     return values
 
 
@@ -155,6 +131,13 @@ def _points(path: Path, values: dict) -> list[dict[str, object]]:
     if empty:
         raise GridError(f"grid file {path}: parameter {empty[0]} has an empty list: give it at "
                         "least one value.")
+    for name in ("data_dir", "weights"):
+        listed = parameters.get(name)
+        for value in listed if isinstance(listed, list) else [listed]:
+            if str(value).lower() not in KEYWORDS and not Path(str(value)).expanduser(
+                    ).is_absolute():
+                raise GridError(f"grid file {path}: {name} {value!r} is a relative path: give it "
+                                "absolute (each notebook runs in a folder of its own).")
     choices = [value if isinstance(value, list) else [value] for value in parameters.values()]
     return [dict(zip(parameters, point, strict=True)) for point in itertools.product(*choices)]
 
@@ -169,29 +152,40 @@ def read_notebook(folder: Path, notebook: str) -> str:
                         "with --notebooks DIR.") from None
 
 
-def read_grid(path: str | Path, notebooks_dir: str | Path = "notebooks") -> Grid:
-    """Read a grid file and the notebooks it lists; raises :class:`GridError`."""
-    path = Path(path)
+def _declared(notebooks_dir: Path, texts: dict[str, str]) -> dict[str, dict[str, object]]:
+    """Each notebook's parameters cell, as in the text that will run."""
+    declared = {}
+    for name, text in texts.items():
+        try:
+            declared[name] = parameters_cell(json.loads(text))
+        except ValueError as error:  # JSONDecodeError too
+            raise GridError(f"notebook {notebooks_dir / name}.ipynb is unreadable ({error}): "
+                            "give the lesson's notebooks with --notebooks DIR.") from None
+    return declared
+
+
+def read_grid(path: str | Path, notebooks_dir: str | Path = "notebooks",
+              settler: Settler | None = None) -> Grid:
+    """Read a grid file and the notebooks it lists, each run keyed with ``settler`` (a new
+    :class:`~santa_lib.sweeps.keys.Settler` by default: ``"auto"`` settled here, now); raises
+    :class:`GridError`."""
+    path, settler = Path(path), settler or Settler()
     values = _load(path)
     notebooks = _notebooks(path, values)
     points = _points(path, values)
     texts = {name: read_notebook(Path(notebooks_dir), name) for name in notebooks}
-    try:
-        declared = {name: declared_parameters(text) for name, text in texts.items()}
-    except (ValueError, SyntaxError, KeyError) as error:
-        raise GridError(f"a notebook in {notebooks_dir} has an unreadable parameters cell "
-                        f"({error}): give the lesson's notebooks with --notebooks DIR.") from None
+    declared = _declared(Path(notebooks_dir), texts)
     unknown = [name for name in points[0]
                if not any(name in names for names in declared.values())]
     if unknown:
         raise GridError(f"grid file {path}: no listed notebook declares the parameter "
                         f"{unknown[0]}: remove it or list a notebook that has it.")
-    runs = [SweepRun(notebook, point,
-                     {name: value for name, value in point.items() if name in declared[notebook]},
-                     record_parameters(notebook, {name: value for name, value in point.items()
-                                                  if name in declared[notebook]}))
-            for point in points for notebook in notebooks]
     unique: dict[tuple[str, str], SweepRun] = {}  # a notebook that lacks a varied parameter
-    for run in runs:                                # runs once for all its values
-        unique.setdefault((run.notebook, run.key), run)
+    for point in points:                            # runs once for all its values
+        for notebook in notebooks:
+            given = {name: value for name, value in point.items() if name in declared[notebook]}
+            key = record_key(notebook, parameters_as_run(notebook, declared[notebook], given),
+                             settler)
+            run = SweepRun(notebook, point, given, key)
+            unique.setdefault((notebook, run.key), run)
     return Grid(path, notebooks, texts, list(unique.values()))

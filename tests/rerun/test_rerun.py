@@ -19,15 +19,16 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-import yaml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from notebook_outputs import is_checked
 from student_copies import student_copy
 
+from santa_lib.internals.params import load_parameters_file
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-SMOKE = yaml.safe_load((ROOT / "params" / "smoke.yaml").read_text())
+SMOKE = load_parameters_file(ROOT / "params" / "smoke.yaml")
 CELL_SECONDS = 900
 
 

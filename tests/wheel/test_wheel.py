@@ -32,6 +32,8 @@ import nbformat
 import pytest
 import yaml
 
+from santa_lib.internals.params import load_parameters_file, parameters_cell
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "santa_lib"
 NOTEBOOK_NAMES = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
@@ -146,20 +148,10 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory,
     return Venv(root=root, python=python, env=env)
 
 
-def declared_parameters(notebook: Path) -> list[str]:
-    """The names assigned in the notebook's cell tagged ``parameters`` (none without one)."""
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if "parameters" in cell.metadata.get("tags", []):
-            return [target.id for node in ast.parse(cell.source).body
-                    if isinstance(node, ast.Assign)
-                    for target in node.targets if isinstance(target, ast.Name)]
-    return []
-
-
 def smoke_parameters(notebook: Path) -> dict[str, object]:
     """The smoke settings the notebook declares (what ``tools/run_lessons.py`` passes it)."""
-    smoke = yaml.safe_load(SMOKE.read_text()) or {}
-    declared = declared_parameters(notebook)
+    smoke = load_parameters_file(SMOKE)
+    declared = parameters_cell(notebook)
     return {name: value for name, value in smoke.items() if name in declared}
 
 
