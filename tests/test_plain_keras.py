@@ -1,5 +1,6 @@
 """What a student copies out of notebooks 01-03 runs on its own: Keras, NumPy arrays and the
-preprocessing layer, nothing else from santa_lib.
+lesson's two layers (preprocessing, and the one-resampling augmentation), nothing else from
+santa_lib.
 
 The script is put together from the notebooks themselves: the cells a student writes (tagged
 ``solution``), Keras' augmentation layers from 02, and the plain-Keras listings that 02 and 03
@@ -25,9 +26,11 @@ PRELUDE = '''
 import json, sys, types
 import keras
 import numpy as np
+from santa_lib.augment import augmentation
 from santa_lib.preprocessing import VGG19Preprocessing
 
-sl = types.SimpleNamespace(VGG19Preprocessing=VGG19Preprocessing)  # the one helper allowed
+sl = types.SimpleNamespace(VGG19Preprocessing=VGG19Preprocessing)  # the helpers allowed
+augment = augmentation(0)
 image_size, batch_size, epochs, learning_rate, seed = 32, 4, 2, 1e-4, 0
 unfreeze_from_layer = "block5_conv1"
 choice = types.SimpleNamespace(keras_weights=None)  # weights=None: no download in a test
@@ -96,21 +99,31 @@ def script() -> str:
         "report['02 before freezing'] = len(model.trainable_weights)",
         solution("02_frozen_base_augmentation", "# Freeze the base."),
         code_cell("02_frozen_base_augmentation", "keras_augmentation = keras.Sequential("),
+        solution("02_frozen_base_augmentation", "# Compile the model"),
+        "head_before = np.array(model.get_layer('head_dense').kernel)",
         listing("02_frozen_base_augmentation"),
-        "report['02'] = {'trainable': len(model.trainable_weights), 'epochs': len(history.epoch),"
-        "\n                'keys': sorted(history.history),"
-        " 'first': model.layers[0].name,\n"
+        "report['02'] = {'trainable': len(augmented.trainable_weights),"
+        " 'epochs': len(history.epoch),\n                'keys': sorted(history.history),"
+        " 'first': augmented.layers[0].name,\n"
+        "                'head moved': bool(np.abs(np.array(model.get_layer('head_dense')"
+        ".kernel) - head_before).max() > 0),\n"
         "                'test': model.evaluate(test.images, test.labels, verbose=0),\n"
         "                'predict': list(model.predict(test.images, verbose=0).shape)}",
-        "# --- 03",
+        "# --- 03: from a trained method-2 model as notebook 02's own cells make it (no "
+        "augmentation layers: 02 augments in its input pipeline)",
+        solution("02_frozen_base_augmentation", "# Build VGG19's base"),
+        solution("02_frozen_base_augmentation", "# Freeze the base."),
         solution("03_fine_tuning", "# Unfreeze the base"),
         solution("03_fine_tuning", "# Recompile the model"),
         "before = [np.array(w) for w in base.get_layer('block5_conv1').weights]",
         listing("03_fine_tuning"),
         "moved = any(np.abs(np.array(w) - b).max() > 0\n"
         "            for w, b in zip(base.get_layer('block5_conv1').weights, before))",
-        "report['03'] = {'trainable': len(model.trainable_weights), 'epochs': len(history.epoch),"
-        "\n                'keys': sorted(history.history), 'block5 moved': bool(moved)}",
+        "report['03'] = {'trainable': len(augmented.trainable_weights),"
+        " 'epochs': len(history.epoch),"
+        "\n                'keys': sorted(history.history), 'block5 moved': bool(moved),"
+        "\n                'first': augmented.layers[0].name,"
+        "\n                'block1 trainable': base.get_layer('block1_conv1').trainable}",
         "report['santa_lib modules'] = sorted(m for m in sys.modules if m.startswith('santa_lib'))",
         "print(json.dumps(report))",
     ]
@@ -131,8 +144,8 @@ def test_only_the_preprocessing_layer_comes_from_santa_lib(report):
     # importing santa_lib.preprocessing loads the package (lazy: no helper module) and
     # its quiet TensorFlow start
     assert set(report["santa_lib modules"]) <= {
-        "santa_lib", "santa_lib.preprocessing", "santa_lib.internals",
-        "santa_lib.internals.quiet_start"}
+        "santa_lib", "santa_lib.preprocessing", "santa_lib.augment", "santa_lib.internals",
+        "santa_lib.internals.quiet_start", "santa_lib.internals.environment"}
 
 
 def test_method_1_trains_and_validates_on_features(report):
@@ -144,7 +157,7 @@ def test_method_1_trains_and_validates_on_features(report):
 def test_method_2_freezes_augments_in_the_model_and_validates(report):
     assert report["02 before freezing"] == 36
     assert report["02"]["trainable"] == 4
-    assert report["02"]["first"] == "keras_augmentation"
+    assert report["02"]["first"] == "augmentation" and report["02"]["head moved"]
     assert report["02"]["epochs"] == 2
     assert report["02"]["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert report["02"]["predict"] == [8, 1]
@@ -154,4 +167,5 @@ def test_method_3_fine_tunes_block_5(report):
     assert report["03"]["trainable"] == 12
     assert report["03"]["epochs"] == 2
     assert report["03"]["keys"] == ["accuracy", "loss", "val_accuracy", "val_loss"]
-    assert report["03"]["block5 moved"]
+    assert report["03"]["block5 moved"] and not report["03"]["block1 trainable"]
+    assert report["03"]["first"] == "augmentation"  # the listing augments, as pasted
