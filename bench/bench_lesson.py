@@ -34,6 +34,8 @@ from bench_report import PATH_LABELS, machine_description, report
 from bench_setup import SETTINGS, flops, matmul_peak_gflops, peak_rss_mib, scaled
 
 import santa_lib  # noqa: F401  (importing it first keeps TensorFlow's start-up lines quiet)
+from santa_lib.internals.cache import bench_record_path
+from santa_lib.internals.environment import configured_backend, machine
 from santa_lib.internals.files import atomic_write_text
 
 
@@ -111,6 +113,17 @@ def run_path(path: str, args: argparse.Namespace, data_dir: Path, cache: Path) -
     return json.loads(result.read_text())
 
 
+def keep_record(path: Path, outcome: dict) -> None:
+    """Keep a full run's lesson-path seconds per method, with the machine and backend, where
+    ``make lessons``' report finds them (:func:`santa_lib.internals.cache.bench_record_path`)."""
+    import time
+
+    atomic_write_text(path, json.dumps({
+        "machine": machine(), "backend": configured_backend(),
+        "date": time.strftime("%Y-%m-%d"), "seconds": outcome["times"]}, indent=1))
+    print(f"(kept for make lessons' report: {path})")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or, with the hidden ``--child``, one of its paths)."""
     args = parse_arguments(argv)
@@ -120,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     from santa_lib.sources.embedded import embedded_data_dir
     from santa_lib.sources.folder import count_images
 
+    record = bench_record_path()  # in the user's cache, for make lessons' report
     cache = Path(tempfile.mkdtemp(prefix="santa-bench-"))
     os.environ["SANTA_LIB_CACHE"] = str(cache)  # features are computed, never read back
     try:
@@ -141,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             # each path's figures as soon as it has run: a later failure loses nothing
             print(f"\n--- after {PATH_LABELS[path]} ---\n{report(outcomes, need, images, peak)}",
                   flush=True)
+            if path == "lesson" and args.epoch_fraction == 1.0:
+                keep_record(record, outcomes[path])
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return 0

@@ -145,3 +145,36 @@ def test_accuracy_floor_holds_only_on_defaults_and_embedded_data(
     if fails:
         assert "2 · frozen base" in problems[0] and f"{accuracy:.3f}" in problems[0]
         assert str(ACCURACY_FLOOR) in problems[0]
+
+
+def timed_run(stem: str, seconds: float) -> NotebookRun:
+    cells = [("import santa_lib as sl", 2.5), ("# Train for `epochs` epochs", seconds - 6.0),
+             ("test_probabilities = model.predict(", 1.5)]
+    return NotebookRun(Path(f"{stem}.ipynb"), OK, seconds, cell_seconds=cells)
+
+
+def test_each_method_notebook_is_set_beside_the_benchmarks_figure(tmp_path):
+    import json
+
+    from lesson_report import bench_comparison
+
+    from santa_lib.internals.environment import configured_backend, machine
+
+    record = tmp_path / "lesson-path.json"
+    record.write_text(json.dumps({"machine": machine(), "backend": configured_backend(),
+                                  "date": "2026-12-07",
+                                  "seconds": {"m1": 20.0, "m2": 80.0, "m3": 100.0}}))
+    runs = [timed_run("01_feature_extraction", 30.0), timed_run("02_frozen_base_augmentation",
+                                                                   88.0),
+            timed_run("03_fine_tuning", 112.0), timed_run("04_from_scratch", 30.0)]
+    text = bench_comparison(runs, used_parameters_file=False, record_path=record)
+    assert "01_feature_extraction.ipynb: 30.0 s, the benchmark's path 20.0 s (1.50x)" in text
+    assert "slowest cell `# Train for `epochs` epochs` 24.0 s" in text
+    assert "besides it: kernel start 2.0 s, `import santa_lib as sl` 2.5 s" in text
+    assert "01-03: 230.0 s against the benchmark's 200.0 s: 1.15x" in text
+    assert "04_from_scratch" not in text  # the baseline is not one of the benchmark's methods
+    assert bench_comparison(runs, used_parameters_file=True, record_path=record) == ""
+    record.write_text(json.dumps({"machine": "another CPU", "backend": configured_backend(),
+                                  "date": "2026-12-07", "seconds": {}}))
+    assert bench_comparison(runs, used_parameters_file=False, record_path=record) == ""
+    assert bench_comparison(runs, False, record_path=tmp_path / "none.json") == ""

@@ -168,7 +168,8 @@ WORDING = {
         "Validation accuracy was 0.50 in epochs 1, 2 and 6, exactly the score of answering every "
         "validation picture with the same class: the model most likely did just that there. It "
         "recovered: epoch 7 reached 0.900.\n"
-        "Kept for the test: the weights of epoch 7 of 8, validation accuracy 0.900. Being the best of 8 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of epoch 7 of 8, validation accuracy 0.900. "
+        "Being the best of 8 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "kept collapsed, loss falling, accuracy fell": (
         lambda: history_observations(history([0.5, 0.45, 0.4]), BALANCED),
@@ -177,21 +178,24 @@ WORDING = {
         "is one of them.\n"
         "Validation loss was still falling at the last epoch (0.500, its lowest), but validation "
         "accuracy fell in that epoch (from 0.450 to 0.400).\n"
-        "Kept for the test: the weights of epoch 1 of 3, validation accuracy 0.500. Being the best of 3 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of epoch 1 of 3, validation accuracy 0.500. "
+        "Being the best of 3 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "collapsed throughout": (
         lambda: history_observations(history([0.5, 0.5]), BALANCED),
         "Validation accuracy was 0.50 in every epoch, exactly the score of answering every "
         "validation picture with the same class: the model most likely did just that there. The "
         "epoch kept is one of them.\n"
-        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.500. Being the best of 2 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.500. "
+        "Being the best of 2 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "still improving, before not beaten": (
         lambda: history_observations(history([0.6, 0.7, 0.8]), BALANCED, before=0.9),
         "Validation loss was still falling at the last epoch (0.500, its lowest): more epochs "
         "would likely help.\n"
         "No epoch beat the validation accuracy of 0.900 that the model had before this training.\n"
-        "Kept for the test: the weights of fine-tuning epoch 3 of 3, validation accuracy 0.800. Being the best of 3 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of fine-tuning epoch 3 of 3, validation accuracy 0.800. "
+        "Being the best of 3 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "memorising, before beaten": (
         lambda: history_observations(history(
@@ -203,17 +207,20 @@ WORDING = {
         "training pictures.\n"
         "Before this training the validation accuracy was 0.700; the best epoch, 2, reached "
         "0.800.\n"
-        "Kept for the test: the weights of fine-tuning epoch 2 of 4, validation accuracy 0.800. Being the best of 4 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of fine-tuning epoch 2 of 4, validation accuracy 0.800. "
+        "Being the best of 4 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "flat": (
         lambda: history_observations(history([0.70, 0.705, 0.71, 0.70]), BALANCED),
         "Validation accuracy hardly moved: between 0.700 and 0.710 in every epoch.\n"
-        "Kept for the test: the weights of epoch 3 of 4, validation accuracy 0.710. Being the best of 4 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of epoch 3 of 4, validation accuracy 0.710. "
+        "Being the best of 4 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "constant": (
         lambda: history_observations(history([0.7, 0.7]), BALANCED),
         "Validation accuracy was 0.700 in every epoch.\n"
-        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.700. Being the best of 2 on validation, that figure is optimistic: "
+        "Kept for the test: the weights of epoch 1 of 2, validation accuracy 0.700. "
+        "Being the best of 2 on validation, that figure is optimistic: "
         "the test score is the one to trust."),
     "settings, every picture": (
         lambda: settings_outlook({}, train_size=542),

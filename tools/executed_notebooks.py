@@ -48,6 +48,8 @@ class NotebookRun:
     result: dict | None = None
     parameters: dict[str, object] = field(default_factory=dict)
     injected: frozenset[str] = frozenset()
+    cell_seconds: list[tuple[str, float]] = field(default_factory=list)
+    """Each code cell's title and the seconds it took (papermill's record), in order."""
 
     @property
     def name(self) -> str:
@@ -138,4 +140,11 @@ def describe_run(source: Path, status: str, seconds: float | None = None,
         stderr=first_stderr(notebook) if notebook else None,
         result=results[-1] if results else None,
         parameters={**notebook_defaults(source), **injected}, injected=frozenset(injected),
+        cell_seconds=cell_durations(notebook) if notebook else [],
     )
+
+
+def cell_durations(notebook) -> list[tuple[str, float]]:
+    """Each executed code cell's title and duration in seconds, as papermill recorded them."""
+    return [(cell_title(cell), float(cell.metadata.get("papermill", {}).get("duration") or 0))
+            for cell in notebook.cells if cell.cell_type == "code"]

@@ -13,6 +13,7 @@ what :mod:`executed_notebooks` read from each executed copy:
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from executed_notebooks import FAILED, OK, STOPPED, NotebookRun
 from nbconvert import HTMLExporter
 
 from santa_lib.comparison import COMPARISON_COLUMNS, comparison_cells, format_comparison
+from santa_lib.internals.cache import bench_record_path
+from santa_lib.internals.environment import configured_backend, machine
 from santa_lib.internals.files import atomic_write_text
 from santa_lib.internals.timing import format_duration
 
@@ -91,6 +94,45 @@ def notebook_figures(run: NotebookRun) -> list[str]:
     """The figures the notebooks table shows for ``run`` (:data:`NOTEBOOK_FIGURES`)."""
     cells = result_cells(run.result)
     return [cells.get(column, "-") for column in NOTEBOOK_FIGURES if column in COMPARISON_COLUMNS]
+
+
+BENCH_METHODS = {"01_feature_extraction": "m1", "02_frozen_base_augmentation": "m2",
+                 "03_fine_tuning": "m3"}
+"""The method notebooks and the benchmark's name for their method."""
+GOAL = 1.15
+"""How much longer than the benchmark's path the three method notebooks may take, together."""
+
+
+def bench_comparison(runs: list[NotebookRun], used_parameters_file: bool,
+                     record_path: Path | None = None) -> str:
+    """Each method notebook's time beside the benchmark's figure for its method (its last full
+    run on this machine and backend, ``make bench``), with what the notebook did besides the
+    training cell (kernel start, and its slowest other cells); "" when there is nothing to set
+    them against (another machine or backend, a parameters file, no full benchmark run)."""
+    try:
+        bench = json.loads((record_path or bench_record_path()).read_text())
+    except (OSError, ValueError):
+        return ""
+    timed = [run for run in runs if run.source.stem in BENCH_METHODS and run.seconds]
+    if (used_parameters_file or not timed or bench.get("machine") != machine()
+            or bench.get("backend") != configured_backend()):
+        return ""
+    lines, ours, theirs = [], 0.0, 0.0
+    for run in timed:
+        figure = bench["seconds"][BENCH_METHODS[run.source.stem]]
+        ours, theirs = ours + run.seconds, theirs + figure
+        cells = sorted(run.cell_seconds, key=lambda cell: -cell[1])
+        start = run.seconds - sum(seconds for _, seconds in run.cell_seconds)
+        besides = ", ".join([f"kernel start {start:.1f} s"] + [
+            f"`{title}` {seconds:.1f} s" for title, seconds in cells[1:4]])
+        lines.append(f"{run.name}: {run.seconds:.1f} s, the benchmark's path {figure:.1f} s "
+                     f"({run.seconds / figure:.2f}x); slowest cell `{cells[0][0]}` "
+                     f"{cells[0][1]:.1f} s; besides it: {besides}")
+    if len(timed) == len(BENCH_METHODS):
+        lines.append(f"01-03: {ours:.1f} s against the benchmark's {theirs:.1f} s: "
+                     f"{ours / theirs:.2f}x (the goal: {GOAL}x at most)")
+    return (f"Method notebooks against the benchmark's path ({bench['machine']}, "
+            f"{bench['backend']}, measured {bench['date']}):\n" + "\n".join(lines))
 
 
 def comparison_table(runs: list[NotebookRun]) -> str:
@@ -182,6 +224,9 @@ def render_markdown(runs: list[NotebookRun], context: RunContext) -> str:
     table = comparison_table(runs)
     if table:
         lines += ["", "## Methods and baseline compared", "", "```", table, "```"]
+    against = bench_comparison(runs, context.parameters_file is not None)
+    if against:
+        lines += ["", "## Method notebooks against the benchmark", "", "```", against, "```"]
     problems = all_problems(runs, context)
     if problems:
         lines += ["", "## Problems", "", *[f"- {_md_escape(problem)}" for problem in problems]]

@@ -35,6 +35,7 @@ import papermill
 from executed_notebooks import FAILED, NOT_RUN, OK, STOPPED, NotebookRun, describe_run
 from lesson_report import (
     RunContext,
+    bench_comparison,
     comparison_table,
     export_page,
     learning_problems,
@@ -160,6 +161,9 @@ def finish_run(runs: list[NotebookRun], args: argparse.Namespace) -> int:
         table = comparison_table(runs)
         if table:
             print(f"\nMethods and baseline compared:\n{table}")
+        against = bench_comparison(runs, args.params is not None)
+        if against:
+            print(f"\n{against}")
         print(f"\nReport: {args.out / 'report.md'} and {args.out / 'index.html'}")
     if failures:
         print(f"\n{len(failures)} of {len(runs)} notebooks failed "

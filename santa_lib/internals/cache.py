@@ -29,6 +29,13 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "santa_lib"
 
 
+def bench_record_path(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where ``bench/bench_lesson.py`` keeps its last full timing of the lesson's path (its
+    machine, backend, seconds per method), for ``make lessons``' report to set each method
+    notebook's time beside."""
+    return Path(cache_dir or default_cache_dir()) / "bench" / "lesson-path.json"
+
+
 def cache_key(*parts: object) -> str:
     """A short stable hex key for JSON-serialisable parts."""
     text = json.dumps(parts, sort_keys=True, default=str)
