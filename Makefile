@@ -54,8 +54,11 @@ test: lint unit nbval
 lint: $(READY)
 	$(BIN)/ruff check santa_lib tests tools notebooks $(wildcard bench)
 
+# The unit tests on TEST_WORKERS processes (pytest-xdist), each test file on one of them: many
+# wait on kernels and subprocesses, so two share two cores well.
+TEST_WORKERS ?= 2
 unit: $(READY)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 smoke: $(READY)
 	$(BIN)/python tools/run_lessons.py --params $(SMOKE) --out build/smoke
