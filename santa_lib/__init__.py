@@ -7,7 +7,7 @@ prefix, ``import santa_lib as sl``, so that every line says whose code it is: ``
 ====================  ==================================================  =================
 topic                 ``sl.`` names                                       module
 ====================  ==================================================  =================
-the pictures          choose_data, load_data, find_data, count_images,    data
+the pictures          choose_data, load_data, count_images,               data
                       format_counts, read_pictures
 the base's weights    choose_weights, weights_preview                     weights
 inside the models     VGG19Preprocessing, augmentation,                   preprocessing,
@@ -100,7 +100,7 @@ quiet_start.install()
 __version__ = "2.0.0"
 
 _HOMES = {
-    "data": ("choose_data", "load_data", "find_data", "count_images", "format_counts",
+    "data": ("choose_data", "load_data", "count_images", "format_counts",
              "read_pictures"),
     "weights": ("choose_weights", "weights_preview"),
     "preprocessing": ("VGG19Preprocessing",),

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from santa_lib.sources import splitting
+from santa_lib.sweeps import DEFAULT_TIMEOUT
 
 
 def _add_weights_command(commands) -> None:
@@ -98,9 +99,9 @@ def _add_sweep_command(commands) -> None:
     sweep.add_argument("--cores-per-run", type=int, default=2, metavar="N",
                        help="cores each run asks for (Dask resource 'cores') and its kernel's "
                             "threads (default 2): the local cluster has cores // N workers")
-    sweep.add_argument("--timeout", type=float, default=3600, metavar="SECONDS",
-                       help="a cell that runs longer fails its run (default 3600: an hour; "
-                            "0: no limit)")
+    sweep.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"a cell that runs longer fails its run (default "
+                            f"{DEFAULT_TIMEOUT:g}; 0: no limit)")
     sweep.add_argument("--summary-out", metavar="PATH",
                        help="also write the summary JSON here")
 

@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from santa_lib.internals.environment import configured_backend
-from santa_lib.internals.params import AUTO, EMBEDDED, PHOTOS, check_weights
+from santa_lib.internals.params import AUTO
 from santa_lib.internals.records import find_records
 from santa_lib.internals.timing import format_duration
 from santa_lib.intervals import result_interval
+from santa_lib.sources.settle import settled_data, settled_weights
 
 REFERENCE_2022 = [
     {"method": "1 · feature extraction", "test_accuracy": 0.933, "seconds": 74, "note": None},
@@ -33,22 +34,12 @@ footing (:data:`COMPARISON_RULE`)."""
 
 def settled(given: Mapping[str, object]) -> dict[str, object]:
     """The parameters notebooks 01-04 ran with, as their records are filed: ``"auto"`` replaced
-    by what it chose on this machine (the 2022 photos when they are in the cache, where a run
-    that could download them left them; ImageNet's weights when Keras has them cached), and
-    the Keras backend in use."""
-    from santa_lib.sources.imagenet import cached_weights_path
-    from santa_lib.sources.photos import photos_ready
-
+    by what it chose on this machine (:mod:`santa_lib.sources.settle`, from the cache alone: the
+    photos where a run that could download them left them, ImageNet's weights where Keras keeps
+    them), and the Keras backend in use."""
     values = dict(given)
-    data = str(values.get("data_dir", AUTO))
-    if data == AUTO:
-        values["data_dir"] = PHOTOS if photos_ready() else EMBEDDED
-    elif data not in (EMBEDDED, PHOTOS):
-        values["data_dir"] = str(Path(data).expanduser().resolve())
-    weights = check_weights(values.get("weights", "auto"))
-    if weights == "auto":
-        weights = "imagenet" if cached_weights_path().is_file() else "random"
-    values["weights"] = str(weights)
+    values["data_dir"] = settled_data(values.get("data_dir", AUTO), cache_only=True)
+    values["weights"] = settled_weights(values.get("weights", "auto"), cache_only=True)
     values["backend"] = configured_backend()
     return values
 
@@ -177,7 +168,8 @@ def _built_on_part(row: Mapping | None, field: str) -> float | None:
 def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
                  text, top: float) -> None:
     """This run's bars (solid) beside the 2022 lesson's (hatched), each labelled with its value
-    above its interval; method 3's time shows the head it starts from as a lighter part.
+    above its interval; a method's time shows what it builds on (method 1's features, method
+    3's head) as a lighter part.
 
     A method this run lacks is marked "not run"; a figure the reference lacks, "n/a".
     """
@@ -188,7 +180,7 @@ def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
         series.append((theirs, width / 2, "n/a",
                        dict(facecolor="white", edgecolor="dimgray", hatch="//",
                             label="2022 lesson")))
-    head_label = "of which what it builds on (1: features, 3: head)"
+    part_label = "of which what it builds on (1: features, 3: head)"
     for rows, offset, missing, style in series:
         for position, key in enumerate(keys):
             row, x = rows.get(key), position + offset
@@ -199,11 +191,11 @@ def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
                 continue
             axis.bar(x, value, width, **style)
             style = {k: v for k, v in style.items() if k != "label"}  # one legend entry each
-            head = _built_on_part(row, field) if rows is ours else None
-            if head:
-                axis.bar(x, head, width, color="lightsteelblue", hatch="..",
-                         edgecolor="tab:blue", label=head_label)
-                head_label = None
+            part = _built_on_part(row, field) if rows is ours else None
+            if part:
+                axis.bar(x, part, width, color="lightsteelblue", hatch="..",
+                         edgecolor="tab:blue", label=part_label)
+                part_label = None
             axis.text(x, _top_of(row, field, value) + top * 0.015, text(value), ha="center",
                       va="bottom", fontsize=9)
     axis.set_xticks(range(len(keys)))

@@ -37,7 +37,7 @@ from santa_lib.sources.folder import (
 from santa_lib.sources.network import Probe, host_reachable
 
 __all__ = ["DataChoice", "DataError", "Split", "Splits", "choose_data", "count_images",
-           "find_data", "format_counts", "load_data", "read_pictures"]
+           "format_counts", "load_data", "read_pictures"]
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,6 @@ class Split:
     labels: np.ndarray
     paths: tuple[Path, ...]
     class_names: tuple[str, ...]
-    source: str = ""
-    """Which pictures these are (:attr:`DataChoice.label`): ``embedded``, ``photos`` or a folder."""
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -158,16 +156,11 @@ def choose_data(data_dir: str | os.PathLike | DataChoice = AUTO, *,
     return DataChoice(FOLDER, Path(data_dir).expanduser().resolve())
 
 
-def find_data(data_dir: str | os.PathLike | DataChoice) -> Path:
-    """The folder that ``data_dir`` means, ready to read (:func:`choose_data`'s ``path``)."""
-    return choose_data(data_dir).path
-
-
-def _split(data_dir: Path, name: str, image_size: int, source: str) -> Split:
+def _split(data_dir: Path, name: str, image_size: int) -> Split:
     paths, labels, class_names = labelled_files(data_dir, name)
     images, problems = decode_images(paths, image_size)
     refuse(data_dir, problems)
-    return Split(name, images, labels, tuple(paths), class_names, source)
+    return Split(name, images, labels, tuple(paths), class_names)
 
 
 def load_data(data_dir: str | os.PathLike | DataChoice = AUTO, image_size: int = 64) -> Splits:
@@ -180,7 +173,7 @@ def load_data(data_dir: str | os.PathLike | DataChoice = AUTO, image_size: int =
     """
     choice = choose_data(data_dir)
     refuse(choice.path, layout_problems(choice.path))
-    return Splits(*(_split(choice.path, name, image_size, choice.label) for name in SPLITS))
+    return Splits(*(_split(choice.path, name, image_size) for name in SPLITS))
 
 
 def read_pictures(paths: list[str | os.PathLike], image_size: int = 64) -> np.ndarray:

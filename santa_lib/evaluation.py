@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from santa_lib.data import Split
+
 
 def _checked_pair(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     labels = np.asarray(labels).reshape(-1)
@@ -79,7 +81,7 @@ def red_share(images: np.ndarray) -> np.ndarray:
     return ((red >= 120) & (red >= 1.5 * green) & (red >= 1.5 * blue)).mean(axis=(1, 2))
 
 
-def mistake_observations(split, probabilities: np.ndarray, threshold: float = 0.5) -> str:
+def mistake_observations(split: Split, probabilities: np.ndarray, threshold: float = 0.5) -> str:
     """What a split's mistakes share, in numbers: per true class, how many pictures were called
     the other class, and their share of strongly red pixels (:func:`red_share`) against the
     pictures of that class the model got right."""

@@ -59,7 +59,7 @@ def outputs_path(model, images: np.ndarray, cache_dir: str | os.PathLike | None 
                  weights_id: str | None = None) -> Path:
     """The cache file for ``model``'s outputs on ``images``."""
     key = cache_key(
-        "features-v3",
+        "features-v2",
         arrays_fingerprint([images]),
         weights_id or weights_fingerprint(model),
         # the computing layers, preprocessing included (a Sequential's list has no InputLayer,

@@ -152,6 +152,12 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
+def holm_tested(p_values: Sequence[float | None]) -> list[float | None]:
+    """:func:`holm` over the p-values that exist (None: not tested, and stays None)."""
+    adjusted = iter(holm([p for p in p_values if p is not None]))
+    return [None if p is None else next(adjusted) for p in p_values]
+
+
 ALPHA = 0.05
 """Two models are told apart where a Holm-adjusted p-value is below this."""
 

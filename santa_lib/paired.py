@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 
 from scipy import stats
 
-from santa_lib.intervals import ALPHA, holm
+from santa_lib.evaluation import predicted_labels
+from santa_lib.internals.records import BASELINE
+from santa_lib.intervals import ALPHA, holm_tested
 
-BASELINE = "04_from_scratch"
-"""The notebook of the model trained with no pretraining, the methods' yardstick."""
 ANSWER_KEYS = ("test_labels", "test_probabilities", "test_pictures")
 """What a record must keep, beside its test accuracy, to be compared picture by picture."""
 
@@ -45,14 +45,17 @@ class Agreement:
 
     @property
     def pictures(self) -> int:
+        """The test pictures both were scored on."""
         return self.both_right + self.only_first + self.only_second + self.both_wrong
 
     @property
     def first_accuracy(self) -> float:
+        """Model A's accuracy on these pictures."""
         return (self.both_right + self.only_first) / self.pictures
 
     @property
     def second_accuracy(self) -> float:
+        """Model B's accuracy on these pictures."""
         return (self.both_right + self.only_second) / self.pictures
 
     @property
@@ -70,8 +73,8 @@ def answers_right(record: Mapping) -> list[bool] | None:
     if len(labels) != len(probabilities):
         raise ValueError(f"{record['method']}: {len(labels)} labels but "
                          f"{len(probabilities)} probabilities")
-    return [(probability > 0.5) == (label == 1)
-            for label, probability in zip(labels, probabilities, strict=True)]
+    said = predicted_labels(probabilities)  # the rule Keras' accuracy uses
+    return [int(answer) == int(label) for answer, label in zip(said, labels, strict=True)]
 
 
 def unpaired_reason(first: Mapping, second: Mapping) -> str | None:
@@ -175,10 +178,10 @@ def compare_records(first: Mapping, second: Mapping) -> PairedFacts:
 
 
 def _corrected(facts: list[PairedFacts]) -> list[PairedFacts]:
-    tested = [fact for fact in facts if fact.p_value is not None]
-    adjusted = iter(holm([fact.p_value for fact in tested]))
-    return [replace(fact, adjusted_p=next(adjusted), comparisons=len(tested))
-            if fact.p_value is not None else fact for fact in facts]
+    adjusted = holm_tested([fact.p_value for fact in facts])
+    tested = sum(p is not None for p in adjusted)
+    return [fact if p is None else replace(fact, adjusted_p=p, comparisons=tested)
+            for fact, p in zip(facts, adjusted, strict=True)]
 
 
 def paired_facts(results: Sequence[Mapping]) -> list[PairedFacts]:
@@ -246,7 +249,23 @@ def pretraining_observations(results: Sequence[Mapping]) -> str:
     return "\n".join(_sentence(fact) for fact in facts)
 
 
-def agreement_chart(first: Mapping, second: Mapping, title: str | None = None):
+def agreement_chart(results: Sequence[Mapping], first: str = "03_fine_tuning",
+                    second: str = BASELINE):
+    """The agreement table of notebook ``first``'s record and notebook ``second``'s among
+    ``results``, as a 2x2 grid (:func:`draw_agreement`); where either has not run, or the two
+    cannot be compared picture by picture, a sentence saying why instead (a notebook shows
+    either as the cell's value)."""
+    found = {record["notebook"]: record for record in results}
+    missing = [name for name in (first, second) if name not in found]
+    if missing:
+        return f"No agreement table: {' and '.join(missing)} has not run with these parameters."
+    reason = unpaired_reason(found[first], found[second])
+    if reason:
+        return f"No agreement table: {reason}."
+    return draw_agreement(found[first], found[second])
+
+
+def draw_agreement(first: Mapping, second: Mapping, title: str | None = None):
     """The agreement table of two records as a 2x2 grid (model A right/wrong down, model B
     right/wrong across, counts in the cells, the disagreements shaded: McNemar's test reads
     those alone). Returns the figure, closed, so a notebook shows it once."""

@@ -14,9 +14,16 @@ from dataclasses import dataclass
 
 from santa_lib.data import DESCRIPTIONS, DataChoice
 from santa_lib.internals.params import EMBEDDED, PHOTOS
-from santa_lib.paired import BASELINE, baseline_facts
-from santa_lib.spread import backend_of, data_of, machine_of, run_seconds
-from santa_lib.weights import WeightsChoice
+from santa_lib.internals.records import (
+    BASELINE,
+    backend_of,
+    data_of,
+    machine_of,
+    run_seconds,
+    weights_kind,
+)
+from santa_lib.sources.imagenet import WeightsError
+from santa_lib.weights import WeightsChoice, choose_weights
 
 REHEARSAL = (
     "VGG19's weights are random, not ImageNet's: methods 1 to 3 run every step, but measure what "
@@ -25,25 +32,19 @@ REHEARSAL = (
 """Why the offline fallback makes a run a rehearsal, in words."""
 
 EASY_ON_PURPOSE = (
-    "They are easy on purpose: a red suit, a white beard and a hat are strong, simple cues, which "
-    "a small convnet learns well from scratch.")
+    "The built-in pictures are easy on purpose: a red suit, a white beard and a hat are strong, "
+    "simple cues, which a small convnet learns well from scratch.")
 """What the built-in pictures are like, in words."""
+
+
+def _case(record: Mapping) -> str:
+    """A record's weights as a case: ``imagenet``, ``random``, ``file`` or ``none``."""
+    kind = weights_kind(record)
+    return kind if kind in ("imagenet", "random", "none") else "file"
 
 
 def _pictures(kind: str, label: str) -> str:
     return DESCRIPTIONS.get(kind, f"your own pictures ({label})")
-
-
-def weights_case(kind: str) -> str:
-    """``"imagenet"``, ``"random"``, ``"file"`` or ``"none"`` for a weights label or kind."""
-    text = str(kind)
-    if text.startswith("none"):
-        return "none"
-    if text.startswith("random"):
-        return "random"
-    if text in ("imagenet", "file"):
-        return text
-    return "file"
 
 
 def _case_sentence(weights: WeightsChoice | None) -> str:
@@ -59,12 +60,19 @@ def _case_sentence(weights: WeightsChoice | None) -> str:
     return (f"transfer learning from whatever the weights in {weights.path} were trained on.")
 
 
-def what_it_can_show(pictures: DataChoice, weights: WeightsChoice | None = None) -> str:
+def what_it_can_show(pictures: DataChoice, weights: WeightsChoice | object = None) -> str:
     """The sentences a notebook prints before its first figure: what a run on these
-    ``pictures`` with these ``weights`` can show (``weights`` None: notebook 04's model, which
-    starts from no weights)."""
+    ``pictures`` (their note, printed first, names them) with these ``weights`` can show.
+    ``weights``: the base's :class:`~santa_lib.weights.WeightsChoice`; None for notebook 04's
+    model, which starts from none; or notebook 00's ``weights`` parameter, looked at without
+    fetching anything."""
+    if weights is not None and not isinstance(weights, WeightsChoice):
+        try:
+            weights = choose_weights(weights, download=False)
+        except WeightsError:
+            return ("What this run can show: nothing yet: notebooks 01-03 will stop at once, "
+                    "until ImageNet's weights can be had (above: how).")
     text = f"What this run can show: {_case_sentence(weights)}"
-    text += f" Pictures: {_pictures(pictures.kind, pictures.label)}."
     if pictures.kind == EMBEDDED:
         text += " " + EASY_ON_PURPOSE
     elif pictures.kind == PHOTOS and weights is not None and weights.kind == "imagenet":
@@ -73,11 +81,11 @@ def what_it_can_show(pictures: DataChoice, weights: WeightsChoice | None = None)
 
 
 def case_of(results: Sequence[Mapping]) -> dict[str, set[str]]:
-    """The pictures, the methods' weights (cases of :func:`weights_case`) and the backends of a
+    """The pictures, the methods' weights (``imagenet``, ``random``, ``file``) and the backends of a
     set of records."""
     return {
         "data": {data_of(result) for result in results},
-        "weights": {weights_case(result["weights"]) for result in results
+        "weights": {_case(result) for result in results
                     if result["notebook"] != BASELINE},
         "backend": {str(result.get("backend", "tensorflow")) for result in results},
     }
@@ -100,7 +108,7 @@ def describe_data_and_weights(results: Sequence[Mapping]) -> str:
     elif len(case["weights"]) > 1:
         text += " The methods did not all have the same weights: compare them with care."
     if case["data"] == {EMBEDDED}:
-        text += " The built-in pictures: " + EASY_ON_PURPOSE[0].lower() + EASY_ON_PURPOSE[1:]
+        text += " " + EASY_ON_PURPOSE
     if len(case["data"]) > 1 or len(case["backend"]) > 1:
         text += (" These records mix pictures or Keras backends: run the notebooks again with "
                  "the same parameters before reading them side by side.")
@@ -141,7 +149,7 @@ def pretraining_context(results: Sequence[Mapping]) -> str:
         lines.append(WHY_RANDOM_LOSES + " With ImageNet's weights the same comparison measures "
                      "transfer learning; this one does not.")
     if case["data"] == {EMBEDDED}:
-        lines.append("The built-in pictures: " + EASY_ON_PURPOSE[0].lower() + EASY_ON_PURPOSE[1:])
+        lines.append(EASY_ON_PURPOSE)
     return "\n".join(lines)
 
 
@@ -166,6 +174,8 @@ def against_2022(results: Sequence[Mapping]) -> str:
 def take_aways(results: Sequence[Mapping]) -> str:
     """Notebook 05's take-away about this run, one line a point: what VGG19's weights bought
     against the baseline on the same pictures (paired tests), in the terms of these weights."""
+    from santa_lib.paired import baseline_facts  # scipy: imported only where it is needed
+
     facts = [fact for fact in baseline_facts(results) if fact.table is not None]
     if not facts:
         return ("- This run has no paired comparison with the baseline: run notebooks 01-04 "
@@ -250,7 +260,7 @@ def case_differences(results: Sequence[Mapping], summary: Mapping) -> list[CaseD
         return ", ".join(sorted({str(read(r)) for r in records if read(r)})) or "not recorded"
 
     def methods_weights(record: Mapping) -> str | None:
-        return None if record["notebook"] == BASELINE else weights_case(record["weights"])
+        return None if record["notebook"] == BASELINE else _case(record)
 
     runs = summary["runs"]
     found = [CaseDifference("pictures", kinds(results, data_of), kinds(runs, data_of)),

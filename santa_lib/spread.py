@@ -17,7 +17,14 @@ from pathlib import Path
 
 from santa_lib import intervals
 from santa_lib.internals.cache import default_cache_dir
-from santa_lib.internals.results import METHODS
+from santa_lib.internals.records import (
+    METHODS,
+    backend_of,
+    data_of,
+    machine_of,
+    run_seconds,
+    weights_kind,
+)
 from santa_lib.intervals import Difference, Mean, difference_sentence
 
 PRETRAINED = ("01_feature_extraction", "02_frozen_base_augmentation", "03_fine_tuning")
@@ -43,14 +50,6 @@ def sweep_summary(grid: str, cache_dir: str | Path | None = None) -> dict:
         raise FileNotFoundError(
             f"no sweep named {grid!r}: run `make sweep GRID=params/sweeps/{grid}.yaml` first.")
     return {**json.loads(shipped.read_text()), "source": "the lesson's shipped sweep"}
-
-
-def run_seconds(run: Mapping) -> float:
-    """The time a run took: its own, plus the head it trained itself (notebook 03) or the
-    features it computed itself (notebook 01)."""
-    head = run.get("head") or {}
-    own_head = head.get("seconds", 0.0) if head.get("source") == "trained in this notebook" else 0
-    return run["seconds"] + own_head + (run.get("features") or {}).get("seconds_now", 0.0)
 
 
 def describe_sweep(summary: Mapping) -> str:
@@ -91,7 +90,7 @@ def seed_paired(first: str, second: str, summary: Mapping) -> bool:
     (04) shares nothing with the others."""
     if {first, second} == SHARED_HEAD:
         return True
-    random_base = all(str(run.get("weights", "")).startswith("random")
+    random_base = all(weights_kind(run) == "random"
                       for run in summary["runs"] if run["notebook"] in PRETRAINED)
     return random_base and {first, second} <= set(PRETRAINED)
 
@@ -116,18 +115,11 @@ def difference_facts(summary: Mapping) -> list[Difference]:
             else:
                 pairs.append(intervals.unpaired_difference(
                     METHODS[x], METHODS[y], list(scores[x].values()), list(scores[y].values())))
-    tested = [pair for pair in pairs if pair.p_value is not None]
-    adjusted = dict(zip(map(id, tested), intervals.holm([p.p_value for p in tested]),
-                        strict=True))
-    pairs = [replace(pair, adjusted_p=adjusted.get(id(pair)), comparisons=len(tested))
-             for pair in pairs]
+    adjusted = intervals.holm_tested([pair.p_value for pair in pairs])
+    tested = sum(p is not None for p in adjusted)
+    pairs = [replace(pair, adjusted_p=p, comparisons=tested)
+             for pair, p in zip(pairs, adjusted, strict=True)]
     return sorted(pairs, key=lambda pair: (not pair.ranked, -pair.mean))
-
-
-def backend_of(summary: Mapping) -> str:
-    """The backend a summary's runs used: its ``keras_backend``, else its records'."""
-    return summary.get("keras_backend") or ", ".join(sorted({
-        str(run["backend"]) for run in summary["runs"] if run.get("backend")})) or "not recorded"
 
 
 def spread_observations(summary: Mapping) -> str:
@@ -218,16 +210,6 @@ def rate_observations(summary: Mapping) -> str:
         lines.append(f"Chosen on validation: {choice.chosen:g}." if choice.chosen is not None else
                      f"{choice.first:g} and {choice.second:g}: not told apart on validation.")
     return "\n".join([*lines, RATE_RULE])
-
-
-def data_of(record: Mapping) -> str:
-    """A record's pictures: its ``data`` when it has one, else its parameters' ``data_dir``."""
-    return str(record.get("data") or record.get("parameters", {}).get("data_dir"))
-
-
-def machine_of(record: Mapping) -> str | None:
-    """The machine a record (or a summary) was made on, where it says."""
-    return record.get("machine") or (record.get("environment") or {}).get("machine")
 
 
 def _accuracy_axis(axis, ticks: list[str], chance: str | None = None) -> None:

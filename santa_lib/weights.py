@@ -75,7 +75,7 @@ class WeightsChoice:
     def source(self) -> str:
         """What records are filed by (:func:`santa_lib.internals.records.key_parameters`):
         ``imagenet``, ``random`` or the file's path."""
-        return str(self.path) if self.kind == "file" else self.kind
+        return str(self.path.resolve()) if self.kind == "file" else self.kind
 
     @property
     def label(self) -> str:
@@ -141,9 +141,13 @@ def choose_weights(weights: object = "auto", train_images: np.ndarray | None = N
     return WeightsChoice("random", path=path, fallback_reason=why, calibration=said)
 
 
-def weights_preview(choice: WeightsChoice) -> str:
-    """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00):
-    ``choice`` is ``choose_weights(weights, download=False)``'s answer."""
+def weights_preview(weights: object = "auto", probe: Probe = host_reachable) -> str:
+    """Say, before the long notebooks, which weights notebooks 01-03 will use (notebook 00),
+    looking without fetching anything (:func:`choose_weights` with ``download=False``)."""
+    try:
+        choice = choose_weights(weights, probe=probe, download=False)
+    except WeightsError as error:
+        return f"Notebooks 01-03 will stop at once: {error}"
     if choice.kind == "file":
         return f"Notebooks 01-03 will use the VGG19 weights in {choice.path}."
     if choice.kind == "imagenet":

@@ -9,8 +9,8 @@ from santa_lib.data import (
     DataError,
     Split,
     Splits,
+    choose_data,
     count_images,
-    find_data,
     format_counts,
     load_data,
     read_pictures,
@@ -104,12 +104,12 @@ def test_png_behind_a_jpg_name_and_exif_rotation(tmp_path, write_image):
     assert pixels[:12].mean() > 200 and pixels[-12:].mean() < 50
 
 
-def test_find_data_errors_name_the_value(tmp_path):
+def test_choose_data_errors_name_the_value(tmp_path):
     with pytest.raises(DataError, match="data_dir .*missing_folder"):
-        find_data(tmp_path / "missing_folder")
+        choose_data(tmp_path / "missing_folder")
     with pytest.raises(DataError, match="data_dir must be a folder"):
-        find_data("")
-    assert find_data(str(tmp_path)) == Path(tmp_path)
+        choose_data("")
+    assert choose_data(str(tmp_path)).path == Path(tmp_path).resolve()
 
 
 def test_each_kind_of_pictures_is_named_in_its_note(tmp_path):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from santa_lib.data import find_data
+from santa_lib.data import choose_data
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.sources import embedded
 from santa_lib.sources.embedded import (
@@ -290,7 +290,7 @@ def test_the_notebooks_data_dir_embedded_finds_the_cached_set(full_set, monkeypa
     cache, root = full_set
     monkeypatch.setenv("SANTA_LIB_CACHE", str(cache))
     before = snapshot(root)
-    assert find_data("embedded") == root
+    assert choose_data("embedded").path == root
     assert snapshot(root) == before
 
 

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 from scipy import stats
 
+from santa_lib.intervals import holm
 from santa_lib.paired import (
     Agreement,
     agreement,
@@ -14,7 +15,7 @@ from santa_lib.paired import (
     answers_right,
     baseline_facts,
     difference_interval,
-    holm,
+    draw_agreement,
     mcnemar_p,
     paired_facts,
     paired_observations,
@@ -195,7 +196,7 @@ def test_pretraining_is_judged_against_the_baseline_with_holm_over_the_methods()
 
 def test_the_agreement_chart_draws_the_table():
     a, b = pair(147, 3, 15, 15)
-    figure = agreement_chart(a, b)
+    figure = draw_agreement(a, b)
     assert not plt.fignum_exists(figure.number)  # returned closed
     axis = figure.axes[0]
     assert [text.get_text() for text in axis.texts] == ["147", "3", "15", "15"]
@@ -203,4 +204,17 @@ def test_the_agreement_chart_draws_the_table():
     assert [t.get_text() for t in axis.get_yticklabels()] == ["model A right", "model A wrong"]
     assert "A (A) and B (B)" in axis.get_title()
     with pytest.raises(ValueError, match="different test pictures"):
-        agreement_chart(a, {**b, "test_pictures": "another split"})
+        draw_agreement(a, {**b, "test_pictures": "another split"})
+
+
+def test_notebook_05s_chart_picks_the_pair_by_notebook_and_says_why_when_it_cannot():
+    fine_tuning, baseline = pair(100, 40, 30, 10, names=("B", "baseline"))
+    first, _ = pair(120, 10, 10, 40)
+    results = [first, fine_tuning, baseline]
+    figure = agreement_chart(results)  # 03 and 04 by default, whatever the records' order
+    assert [text.get_text() for text in figure.axes[0].texts] == ["100", "40", "30", "10"]
+    assert agreement_chart([first, fine_tuning]) == (
+        "No agreement table: 04_from_scratch has not run with these parameters.")
+    unpaired = [fine_tuning, {**baseline, "test_pictures": "another split"}]
+    assert agreement_chart(unpaired) == (
+        "No agreement table: they were scored on different test pictures.")

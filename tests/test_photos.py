@@ -240,10 +240,10 @@ def test_photos_data_dir_names_what_could_not_be_downloaded(server, origin, tmp_
 
 def test_the_default_folder_is_where_data_dir_photos_looks(server, origin, private_cache,
                                                            cli_manifests, monkeypatch):
-    from santa_lib.data import find_data
+    from santa_lib.data import choose_data
 
     monkeypatch.setattr(photos, "DEFAULT_BASE_URL", server.url)
-    assert find_data("photos") == private_cache / "photos-7689fdd"
+    assert choose_data("photos").path == private_cache / "photos-7689fdd"
     assert visible_files(private_cache / "photos-7689fdd") == expected_layout(origin)
 
 

@@ -34,7 +34,7 @@ FALLBACK = WeightsChoice("random", fallback_reason="offline (test)")
 LABELS = np.array([0, 1, 1, 0], dtype="float32")
 TEST = Split("test", np.zeros((4, 8, 8, 3), "uint8"), LABELS,
              tuple(Path(f"/x/test/{'santa' if label else 'not_santa'}/{index}.jpg")
-                   for index, label in enumerate(LABELS)), ("not_santa", "santa"), "embedded")
+                   for index, label in enumerate(LABELS)), ("not_santa", "santa"))
 PROBABILITIES = np.array([0.2, 0.9, 0.4, 0.1], dtype="float32")
 
 

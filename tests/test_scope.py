@@ -23,9 +23,8 @@ FILE = WeightsChoice("file", path=Path("/home/me/vgg19-places.h5"))
     (EMBEDDED, IMAGENET, ["transfer learning", "easy on purpose"], ["rehearsal", "2022 lesson's"]),
     (EMBEDDED, FALLBACK, ["a rehearsal (the offline fallback)", "random features",
                           "not transfer learning", "easy on purpose"], ["ImageNet's 1.2"]),
-    (PHOTOS, ASKED, ["a rehearsal (as asked)", "2022 lesson's original photos"],
-     ["easy on purpose"]),
-    (FOLDER, FILE, ["vgg19-places.h5", "/home/me/pets"], ["rehearsal"]),
+    (PHOTOS, ASKED, ["a rehearsal (as asked)"], ["easy on purpose"]),
+    (FOLDER, FILE, ["vgg19-places.h5"], ["rehearsal"]),
     (EMBEDDED, None, ["no pretrained weights", "yardstick"], ["rehearsal"]),
 ])
 def test_each_case_says_what_it_can_show(pictures, weights, says, never):
@@ -62,3 +61,13 @@ def test_the_imagenet_case_and_a_mixture_are_named():
                                        record("04_from_scratch", NO_WEIGHTS, "photos")])
     assert "did not all have the same weights" in mixed and "mix pictures" in mixed
     assert describe_data_and_weights([]) == ""
+
+
+def test_notebook_00_previews_without_fetching_and_says_when_01_03_would_stop(monkeypatch):
+    from santa_lib import weights as weights_module
+
+    monkeypatch.setattr(weights_module, "host_reachable", lambda url: (False, "offline (test)"))
+    monkeypatch.setattr(weights_module, "_imagenet_or_why",
+                        lambda probe, download: (False, "offline (test)"))
+    assert "a rehearsal (the offline fallback)" in what_it_can_show(EMBEDDED, "auto")
+    assert "notebooks 01-03 will stop at once" in what_it_can_show(EMBEDDED, "imagenet")

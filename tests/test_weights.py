@@ -73,7 +73,7 @@ def test_auto_offline_falls_back_to_random_and_says_why_and_how():
     assert choice.note.startswith("OFFLINE FALLBACK: RANDOM VGG19 weights")
     assert "cannot be reached (test)" in choice.note
     assert len(choice.note) < 200  # one line in each notebook; the how-to is said once, in 00
-    outlook = weights_preview(choice)
+    outlook = weights_preview("auto", probe=offline)
     assert str(cached_weights_path()) in outlook and "weights install" in outlook
 
 
@@ -103,13 +103,12 @@ def test_imagenet_when_cached_or_reachable(cached_file):
     choice = choose_weights("auto", probe=offline)
     assert choice == WeightsChoice("imagenet", path=cached_file)
     assert choice.keras_weights == "imagenet" and choice.label == "imagenet"
-    assert "cached at" in weights_preview(choose_weights("imagenet", probe=offline))
+    assert "cached at" in weights_preview("imagenet", probe=offline)
 
 
 def test_online_means_imagenet_downloaded_by_keras():
     assert choose_weights("auto", probe=online, download=False).kind == "imagenet"
-    assert "downloads them" in weights_preview(choose_weights("auto", probe=online,
-                                                              download=False))
+    assert "downloads them" in weights_preview("auto", probe=online)
 
 
 def test_a_failed_download_falls_back_for_auto_and_fails_for_imagenet(monkeypatch):
@@ -138,10 +137,11 @@ def test_a_weights_file_and_random_on_request(tmp_path):
 
 
 def test_outlook_tells_each_case_before_the_long_notebooks(tmp_path):
-    auto = weights_preview(choose_weights("auto", probe=offline, download=False))
+    auto = weights_preview("auto", probe=offline)
     assert auto.startswith("OFFLINE") and "fall back to random" in auto
     assert "weights install" in auto and "rescaled layer by layer" in auto
-    asked = weights_preview(choose_weights(None, probe=offline, download=False))
+    assert "will stop at once" in weights_preview("imagenet", probe=offline)
+    asked = weights_preview(None, probe=offline)
     assert "random VGG19 weights" in asked and "as asked" in asked
 
 

@@ -2,13 +2,12 @@
 
 :func:`describe_run` reads an executed notebook: the parameters it ran with (papermill's record
 of those injected, over the notebook's own defaults), its result bundle (the display output of
-type ``santa_lib.internals.results.RESULT_MIME`` that notebooks 01-03 show), its first error and
+type ``santa_lib.internals.records.RESULT_MIME`` that notebooks 01-04 show), its first error and
 its first stderr output. ``tools/lesson_report.py`` writes the report from what it gives.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import nbformat
 from notebook_outputs import CHECK_MARKER
 from notebook_parameters import notebook_defaults
 
-from santa_lib.internals.records import RESULT_MIME
+from santa_lib.internals.records import result_bundles
 
 OK, FAILED, STOPPED, NOT_RUN = "ok", "FAILED", "stopped", "not run"
 """How a notebook's run ended, as the report and the terminal say it."""
@@ -77,16 +76,6 @@ def _code_outputs(notebook) -> Iterator[tuple[int, object, dict]]:
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 yield index, cell, output
-
-
-def result_bundles(notebook) -> list[dict]:
-    """The result bundles (``RESULT_MIME`` display outputs) of an executed notebook, in order."""
-    bundles = []
-    for _, _, output in _code_outputs(notebook):
-        value = output.get("data", {}).get(RESULT_MIME)
-        if value is not None:
-            bundles.append(json.loads(value) if isinstance(value, str) else dict(value))
-    return bundles
 
 
 def first_error(notebook) -> CellProblem | None:

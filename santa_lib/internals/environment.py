@@ -14,10 +14,9 @@ from importlib import metadata
 LIBRARIES = ("keras", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch", "numpy")
 """The libraries whose versions decide a run's numbers, as far as they are installed."""
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
-                    "XLA_FLAGS")
-"""What may hold a kernel's threads below the machine's cores (a sweep with several runs at once
-sets them for its kernels)."""
+THREAD_LIMITS = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+"""What holds a kernel's TensorFlow (and PyTorch: ``OMP_NUM_THREADS``) to a number of threads (a
+sweep with several runs at once sets them for its kernels; JAX reads ``XLA_FLAGS``)."""
 
 
 FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
@@ -60,7 +59,7 @@ def environment() -> dict[str, object]:
     return {"machine": machine(), "host": socket.gethostname(),
             "platform": f"{sys.platform} {platform.machine()}",
             "libraries": library_versions(),
-            "threads": {name: os.environ[name] for name in THREAD_VARIABLES
+            "threads": {name: os.environ[name] for name in (*THREAD_LIMITS, "XLA_FLAGS")
                         if name in os.environ}}
 
 

@@ -21,7 +21,8 @@ The bundle's JSON has the keys ``notebook`` (file stem, e.g. ``"02_frozen_base_a
 ``test_labels`` and ``test_probabilities`` (each test picture's class and P(class 1), in the
 split's order), ``test_pictures`` (a fingerprint of the test split: two records are paired only
 when it is the same), ``seconds`` (the method's own part), ``head``
-(method 3: ``{"seconds", "images_seen", "source"}`` of the head training it builds on; else
+(method 3: ``{"seconds", "images_seen", "source", "history"}`` of the head training it builds
+on; else
 None), ``features`` (method 1: ``{"seconds", "seconds_now", "source"}`` of extracting the
 features it builds on, in full even when read from the cache; else None), ``scored_epoch``
 (1-based: whose weights were tested), ``data`` (the pictures:
@@ -72,8 +73,20 @@ def method_settings(given: Mapping[str, object]) -> dict[str, dict[str, object]]
             for notebook, defaults in METHOD_DEFAULTS.items()}
 
 
+BASELINE = "04_from_scratch"
+"""The notebook of the model trained with no pretraining, the methods' yardstick."""
 NO_WEIGHTS = "none (trained from scratch)"
 """How the records name the weights of notebook 04's model, which starts from none."""
+
+
+def method2_settings(notebook: str, parameters: Mapping[str, object]) -> dict[str, object]:
+    """The settings of the method-2 model a run of notebook 02 makes, or a run of notebook 03
+    starts from (03's ``head_epochs`` and ``head_learning_rate`` are 02's ``epochs`` and
+    ``learning_rate``), from that run's ``parameters`` (or its record's key, with its pictures,
+    weights and backend)."""
+    renames = HEAD_SETTINGS if notebook == "03_fine_tuning" else {}
+    names = [*METHOD2_SETTINGS, *(["backend"] if "backend" in parameters else [])]
+    return {name: parameters[renames.get(name, name)] for name in names}
 
 
 def key_parameters(parameters: Mapping[str, object], data: str, weights: str | None,
@@ -140,3 +153,51 @@ def find_records(wanted: Mapping[str, object], cache_dir: str | Path | None = No
             missing[notebook] = {name: value for name, value in wanted.items()
                                  if name in METHOD_DEFAULTS[notebook]}
     return found, missing
+
+
+def result_bundles(notebook: Mapping) -> list[dict]:
+    """The records (:data:`RESULT_MIME` display bundles) an executed notebook shows, in order
+    (``notebook``: its JSON as a dict, or nbformat's node)."""
+    found = []
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            value = (output.get("data") or {}).get(RESULT_MIME)
+            if value is not None:
+                found.append(json.loads(value) if isinstance(value, str) else dict(value))
+    return found
+
+
+def data_of(record: Mapping) -> str:
+    """A record's pictures: its ``data`` when it has one, else its parameters' ``data_dir``."""
+    return str(record.get("data") or record.get("parameters", {}).get("data_dir"))
+
+
+def machine_of(record: Mapping) -> str | None:
+    """The machine a record (or a sweep's summary) was made on, where it says."""
+    return record.get("machine") or (record.get("environment") or {}).get("machine")
+
+
+def backend_of(summary: Mapping) -> str:
+    """The backend a sweep summary's runs used: its ``keras_backend``, else its records'."""
+    return summary.get("keras_backend") or ", ".join(sorted({
+        str(run["backend"]) for run in summary["runs"] if run.get("backend")})) or "not recorded"
+
+
+def weights_kind(record: Mapping) -> str:
+    """A record's base weights as its key names them: ``imagenet``, ``random``, a file's path,
+    or ``none`` (notebook 04); read off the ``weights`` label for records made before keys."""
+    key = record.get("key") or {}
+    if record.get("notebook") == BASELINE or str(record.get("weights")) == NO_WEIGHTS:
+        return "none"
+    if key.get("weights"):
+        return str(key["weights"])
+    label = str(record.get("weights", "")).lower()
+    return "random" if label.startswith("random") else "imagenet" if "imagenet" in label else label
+
+
+def run_seconds(run: Mapping) -> float:
+    """The time a run took: its own, plus the head it trained itself (notebook 03) or the
+    features it computed itself (notebook 01)."""
+    head = run.get("head") or {}
+    own_head = head.get("seconds", 0.0) if head.get("source") == "trained in this notebook" else 0
+    return run["seconds"] + own_head + (run.get("features") or {}).get("seconds_now", 0.0)

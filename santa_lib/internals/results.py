@@ -24,18 +24,19 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+
 from santa_lib.internals.environment import environment
 from santa_lib.internals.files import atomic_write_text
 from santa_lib.internals.params import checked_parameters
 from santa_lib.internals.records import (
-    HEAD_SETTINGS,
-    METHOD2_SETTINGS,
     METHOD_DEFAULTS,
     METHODS,
     NO_WEIGHTS,
     RESULT_MIME,
     key_parameters,
     load_result,
+    method2_settings,
     result_path,
     test_fingerprint,
 )
@@ -96,7 +97,7 @@ class Run:
         self.data: str | None = None
         self.weights, self.weights_source = NO_WEIGHTS, None
 
-    def uses(self, pictures, weights=None) -> None:
+    def uses(self, pictures: object, weights: object | None = None) -> None:
         """Note what this run settled on: ``pictures`` (a :class:`santa_lib.data.DataChoice`)
         and the base's ``weights`` (a :class:`santa_lib.weights.WeightsChoice`; None for
         notebook 04, whose model starts from none). Its record is filed by them."""
@@ -117,8 +118,7 @@ class Run:
 
     def method2_settings(self) -> dict[str, object]:
         """The settings of the method-2 model this run makes (02) or starts from (03)."""
-        renames = HEAD_SETTINGS if self.notebook == "03_fine_tuning" else {}
-        return {name: self.parameters[renames.get(name, name)] for name in METHOD2_SETTINGS}
+        return method2_settings(self.notebook, self.parameters)
 
     def stop_clock(self) -> str:
         """Stop the method's clock (at its test score); the time taken, in words."""
@@ -132,7 +132,7 @@ class Run:
                      "source": source,
                      "history": None if history is None else history_values(history)}
 
-    def record_features(self, features) -> None:
+    def record_features(self, features: object) -> None:
         """Method 1: what extracting its features cost (``features``: what
         :func:`santa_lib.features.extract_features` returned), counted like method 3's head: in
         full, whether computed now or read from the cache, where an earlier run paid for it."""
@@ -156,8 +156,8 @@ class Run:
         return {"seconds": record["seconds"], "images_seen": record["images_seen"],
                 "source": "notebook 02's run", "history": record.get("history")}
 
-    def record(self, model, history, test_loss: float, test_accuracy: float,
-               test_probabilities, test, train_size: int) -> dict:
+    def record(self, model: object, history: object, test_loss: float, test_accuracy: float,
+               test_probabilities: object, test: object, train_size: int) -> dict:
         """This run's record, as :meth:`save` keeps it (see :data:`RESULT_MIME`)."""
         import keras
 
@@ -167,8 +167,7 @@ class Run:
         own = (self.seconds - (self.head or {}).get("seconds", 0.0)
                - (self.features or {}).get("seconds_now", 0.0))
         values = history_values(history)
-        probabilities = [round(float(p), 6) for p in getattr(test_probabilities, "ravel",
-                                                                 lambda: test_probabilities)()]
+        probabilities = [float(p) for p in np.asarray(test_probabilities, "float64").ravel()]
         if len(probabilities) != len(test):
             raise ValueError(f"{len(probabilities)} test probabilities for {len(test)} test "
                              "pictures: give one per picture, in the split's order.")
@@ -188,8 +187,9 @@ class Run:
             "history": values, "saved_at": time.time(),
         }
 
-    def save(self, model, history, test_loss: float, test_accuracy: float, test_probabilities,
-             test, train_size: int, cache_dir: str | Path | None = None) -> None:
+    def save(self, model: object, history: object, test_loss: float, test_accuracy: float,
+             test_probabilities: object, test: object, train_size: int,
+             cache_dir: str | Path | None = None) -> None:
         """Keep this run's record in the cache and show it in the notebook: ``test_loss`` and
         ``test_accuracy`` as ``evaluate`` gave them, ``test_probabilities`` each test picture's
         P(class 1) as ``predict`` gave it, ``test`` the test split, ``train_size`` how many

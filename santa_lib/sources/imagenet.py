@@ -21,6 +21,7 @@ import numpy as np
 
 from santa_lib.internals.environment import keras_home
 from santa_lib.internals.files import atomic_write
+from santa_lib.sources.network import Probe
 
 WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 WEIGHTS_URL = (
@@ -85,12 +86,14 @@ def install_weights(source: str | os.PathLike) -> Path:
     return destination
 
 
-def imagenet_available(probe) -> tuple[bool, str]:
-    """Can ``weights="auto"`` have ImageNet's weights: cached, or their host reachable now?
-    ``(answer, why not)``. ``probe`` is :func:`santa_lib.sources.network.host_reachable` or a
-    stand-in; nothing is downloaded."""
+def imagenet_available(probe: Probe, cache_only: bool = False) -> tuple[bool, str]:
+    """Can ``weights="auto"`` have ImageNet's weights: cached, or (unless ``cache_only``) their
+    host reachable now? ``(answer, why not)``. ``probe`` is
+    :func:`santa_lib.sources.network.host_reachable` or a stand-in; nothing is downloaded."""
     if cached_weights_path().is_file():
         return True, ""
+    if cache_only:
+        return False, "the ImageNet weights are not cached"
     reachable, reason = probe(WEIGHTS_URL)
     return (True, "") if reachable else (False, f"the ImageNet weights are not cached and "
                                                 f"{reason}")

@@ -9,3 +9,7 @@
 
 It needs ``distributed`` (``pip install "santa_lib[sweep]"``); nothing else of santa_lib does.
 """
+
+DEFAULT_TIMEOUT = 3600
+"""Seconds one cell of a swept notebook may run by default (``--timeout``): an hour, far above
+the longest cell of the reference settings on a 2-core CPU, so only a hung cell reaches it."""

@@ -89,8 +89,9 @@ def _local_cluster(cores: int, runs: int):
 
     machine = os.cpu_count() or 1
     workers = max(1, min(runs, machine // cores))
-    dask.config.set({"distributed.scheduler.allowed-failures": 1})
-    with sigint_ignored():
+    # the scheduler reads this as it starts, here in this process: a worker that dies mid-run
+    # gets its run retried once; Dask's configuration is left as it was afterwards
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), sigint_ignored():
         return LocalCluster(n_workers=workers, threads_per_worker=2, processes=True,
                             dashboard_address=None,
                             resources={"cores": max(cores, machine // workers)})

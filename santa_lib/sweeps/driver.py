@@ -27,15 +27,13 @@ from pathlib import Path
 
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.stopping import SIGNAL_NAMES, StopOnSignals, Stopped
+from santa_lib.sweeps import DEFAULT_TIMEOUT
 from santa_lib.sweeps.cluster import ClusterError, Session, connect
 from santa_lib.sweeps.filing import file_result, summary, write_summary
 from santa_lib.sweeps.grid import Grid, SweepRun
 from santa_lib.sweeps.keys import method2_of
 from santa_lib.sweeps.task import Job, KernelDiedError, run_notebook, without_models
 
-DEFAULT_TIMEOUT = 3600
-"""Seconds one cell of a swept notebook may run by default (``--timeout``): an hour, far above
-the longest cell of the reference settings on a 2-core CPU, so only a hung cell reaches it."""
 RETRIES = 1
 """How many times Dask runs a task again after its kernel died."""
 

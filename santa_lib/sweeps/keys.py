@@ -14,61 +14,44 @@ next sweep runs that point again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from santa_lib.internals.environment import configured_backend
-from santa_lib.internals.params import AUTO, EMBEDDED, PHOTOS, ParameterError, checked_parameters
+from santa_lib.internals.params import AUTO, ParameterError, checked_parameters
 from santa_lib.internals.records import (
-    HEAD_SETTINGS,
-    METHOD2_SETTINGS,
     METHOD_DEFAULTS,
     key_parameters,
+    method2_settings,
     result_path,
 )
-
-
-def _probe() -> Callable:
-    from santa_lib.sources.network import host_reachable
-
-    return host_reachable
+from santa_lib.sources.network import Probe, host_reachable
+from santa_lib.sources.settle import settled_data, settled_weights
 
 
 @dataclass
 class Settler:
     """Settles ``"auto"`` as a notebook would, asking each question (a network probe) once."""
 
-    probe: Callable | None = None
+    probe: Probe | None = None
     backend: str = field(default_factory=configured_backend)
     answers: dict[str, str] = field(default_factory=dict)
 
     def data(self, data_dir: object) -> str:
         """The pictures ``data_dir`` means: ``embedded``, ``photos`` or the folder's path."""
-        if str(data_dir) == AUTO:
-            if "data" not in self.answers:
-                from santa_lib.sources.photos import auto_source
-
-                self.answers["data"] = auto_source(self.probe or _probe())[0]
-            return self.answers["data"]
-        if str(data_dir) in (EMBEDDED, PHOTOS):
-            return str(data_dir)
-        return str(Path(str(data_dir)).expanduser().resolve())
+        if str(data_dir) != AUTO:
+            return settled_data(str(data_dir))
+        if "data" not in self.answers:
+            self.answers["data"] = settled_data(AUTO, self.probe or host_reachable)
+        return self.answers["data"]
 
     def weights(self, weights: object) -> str:
         """The base's weights ``weights`` means: ``imagenet``, ``random`` or the file's path."""
-        if weights is None or str(weights).lower() in ("random", "none"):
-            return "random"
-        if str(weights).lower() == "imagenet":
-            return "imagenet"
-        if str(weights).lower() == "auto":
-            if "weights" not in self.answers:
-                from santa_lib.sources.imagenet import imagenet_available
-
-                available, _ = imagenet_available(self.probe or _probe())
-                self.answers["weights"] = "imagenet" if available else "random"
-            return self.answers["weights"]
-        return str(Path(str(weights)).expanduser())
+        if str(weights).lower() != "auto":
+            return settled_weights(weights)
+        if "weights" not in self.answers:
+            self.answers["weights"] = settled_weights("auto", self.probe or host_reachable)
+        return self.answers["weights"]
 
 
 def parameters_as_run(notebook: str, defaults: Mapping[str, object],
@@ -104,6 +87,5 @@ def method2_of(notebook: str, key: Mapping[str, object]) -> tuple | None:
     the pictures, weights and backend as settled); None for 01 and 04."""
     if notebook not in ("02_frozen_base_augmentation", "03_fine_tuning"):
         return None
-    renames = HEAD_SETTINGS if notebook == "03_fine_tuning" else {}
-    names = (*METHOD2_SETTINGS, "backend")
-    return tuple(json.dumps(key.get(renames.get(name, name)), default=str) for name in names)
+    return tuple(json.dumps(value, default=str)
+                 for value in method2_settings(notebook, key).values())

@@ -26,13 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from santa_lib.internals.cache import default_cache_dir
-from santa_lib.internals.environment import configured_backend
+from santa_lib.internals.environment import THREAD_LIMITS, configured_backend
 from santa_lib.internals.files import atomic_write
-from santa_lib.internals.records import RESULT_MIME
+from santa_lib.internals.records import result_bundles
 from santa_lib.internals.stopping import kernel_manager
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-"""What holds the kernel's TensorFlow (and PyTorch: ``OMP_NUM_THREADS``) to the run's cores."""
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 """The kernel's own start-up warnings (plain TCP on localhost, ...) stay out of the sweep's
 output; the notebook's outputs and errors are unchanged."""
@@ -71,9 +69,9 @@ class KernelDiedError(RuntimeError):
 
 
 def kernel_env(cores: int, backend: str | None = None) -> dict[str, str]:
-    """The variables that hold a kernel to ``cores`` threads: :data:`THREAD_VARIABLES`, and on
+    """The variables that hold a kernel to ``cores`` threads: :data:`THREAD_LIMITS`, and on
     JAX ``XLA_FLAGS`` (added to the worker's own)."""
-    env = {name: str(cores) for name in THREAD_VARIABLES}
+    env = {name: str(cores) for name in THREAD_LIMITS}
     if (backend or configured_backend()) == "jax":
         env["XLA_FLAGS"] = (f"{os.environ.get('XLA_FLAGS', '')} --xla_cpu_multi_thread_eigen="
                             f"false intra_op_parallelism_threads={cores}").strip()
@@ -108,15 +106,8 @@ def saved_models(cache_dir: Path, since: float) -> dict[str, bytes]:
 
 def find_record(notebook_text: str | None) -> dict | None:
     """The last result bundle (:data:`RESULT_MIME`) among an executed notebook's outputs."""
-    if not notebook_text:
-        return None
-    found = None
-    for cell in json.loads(notebook_text).get("cells", []):
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if RESULT_MIME in data:
-                found = data[RESULT_MIME]
-    return json.loads(found) if isinstance(found, str) else found
+    found = result_bundles(json.loads(notebook_text)) if notebook_text else []
+    return found[-1] if found else None
 
 
 def _execute(job: Job, folder: str) -> tuple[str | None, str | None]:
