@@ -226,8 +226,11 @@ def test_the_lesson_ships_both_sweeps(grid):
     shipped = sweep_summary(grid)
     assert shipped["source"] == "the lesson's shipped sweep"
     assert shipped["runs"] and not shipped["failed"]
-    assert {run["parameters"]["seed"] for run in shipped["runs"]} == set(range(5))
+    assert {run["parameters"]["seed"] for run in shipped["runs"]} == set(range(10))
     assert {"machine", "date"} <= set(shipped)
+    # made by this version's notebooks: keys, per-picture answers, where and how they ran
+    assert all({"key", "test_probabilities", "environment", "backend"} <= set(run)
+               for run in shipped["runs"])
 
 
 def test_a_runs_time_counts_the_head_it_trained_itself():

@@ -192,7 +192,7 @@ def test_auto_is_settled_as_the_notebook_would_and_paths_as_given(tmp_path, monk
     settler = Settler(lambda url: (False, "offline"))
     assert (settler.data("auto"), settler.weights("auto")) == ("embedded", "random")
     assert settler.data(str(folder)) == str(folder.resolve())
-    assert settler.weights("~/vgg.h5") == str(Path("~/vgg.h5").expanduser())
+    assert settler.weights("~/vgg.h5") == str(Path("~/vgg.h5").expanduser().resolve())
     assert (settler.weights(None), settler.weights("ImageNet")) == ("random", "imagenet")
     online = Settler(lambda url: (True, "reachable"))
     assert (online.data("auto"), online.weights("auto")) == ("photos", "imagenet")

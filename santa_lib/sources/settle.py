@@ -36,7 +36,10 @@ def settled_weights(weights: object, probe: Probe = host_reachable, *,
     """``imagenet``, ``random`` or a weights file's resolved path. ``"auto"``: ImageNet's when
     Keras has them cached, or (unless ``cache_only``) when their host answers now; else
     random (the offline fallback)."""
-    choice = check_weights(weights)
+    try:
+        choice = check_weights(weights)
+    except ValueError:  # no such file: the notebook will say so, and file no record
+        return str(Path(str(weights)).expanduser().resolve())
     if isinstance(choice, Path):
         return str(choice.resolve())
     if choice == "auto":
