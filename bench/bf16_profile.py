@@ -12,7 +12,9 @@ batch of 20 pictures at 64x64, VGG19 with random weights: the lesson's step, tim
   (block 5 trainable): forward, loss, backward of what trains, the optimizer's update;
 - ``pipeline batch``: one augmented batch from ``sl.training_batches`` alone (tf.data, on the
   CPU, in float32 whatever the policy), which ``fit`` overlaps with the model's step;
-- ``validation rest``: ``FrozenFrontValidation``'s per-epoch part, the head over 200 pictures.
+- ``validation rest``: ``FrozenFrontValidation``'s per-epoch part, the head over 200 pictures;
+- ``one convolution`` (32x32x128, 3x3, 128 filters, 20 pictures: ``keras.ops.conv`` alone) and
+  ``matmul 2048`` (``keras.ops.matmul``, in GFLOP/s): the bare arithmetic, no model around it.
 
 The last lines set the measured pieces against the benchmark's per-step figures: the speed-up
 fit can reach is the step's, with the pipeline's share not sped up (Amdahl).
@@ -48,10 +50,10 @@ def models(precision: str):
     import keras
     import numpy as np
 
-    from santa_lib.internals.precision import set_precision
     from santa_lib.training import method2_model
 
-    print(set_precision(precision), file=sys.stderr)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16"
+                                            else "float32")
     keras.utils.set_random_seed(0)
     base = keras.applications.VGG19(weights=None, include_top=False, input_shape=(SIZE, SIZE, 3))
     model = method2_model(base, SIZE)
@@ -110,7 +112,28 @@ def child(precision: str, steps: int) -> dict[str, float]:
                "m2 step": train_step_ms(model, base, pictures, labels, False, steps),
                "m3 step": train_step_ms(model, base, pictures, labels, True, steps)}
     figures["pipeline batch"] = pipeline_ms(steps)
+    figures["one convolution"] = convolution_ms(precision, steps)
+    figures["matmul 2048 (GFLOP/s)"] = matmul_gflops(precision)
     return figures
+
+
+def convolution_ms(precision: str, steps: int) -> float:
+    """One of VGG19's 3x3 convolutions alone, in ``precision``, in milliseconds."""
+    import keras
+
+    inputs = keras.ops.cast(keras.random.normal((BATCH, 32, 32, 128), seed=0), precision)
+    kernel = keras.ops.cast(keras.random.normal((3, 3, 128, 128), seed=1), precision)
+    return best_of(lambda: keras.ops.convert_to_numpy(
+        keras.ops.conv(inputs, kernel, padding="same")), steps)
+
+
+def matmul_gflops(precision: str, size: int = 2048) -> float:
+    """A ``size``-cubed matrix product in ``precision``: GFLOP/s, best of five."""
+    import keras
+
+    a = keras.ops.cast(keras.random.normal((size, size), seed=0), precision)
+    milliseconds = best_of(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(a, a)), 5)
+    return 2 * size**3 / milliseconds / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,13 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     for precision in ("float32", "bfloat16"):
         out = subprocess.run([sys.executable, __file__, "--child", precision, "--steps",
                               str(args.steps)], check=True, capture_output=True, text=True)
-        print(out.stderr.strip().splitlines()[-1])
         found[precision] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{'piece (ms, best of ' + str(args.steps) + ')':<28} {'float32':>9} {'bfloat16':>9}"
           f" {'speed-up':>9}")
     for piece, fp32 in found["float32"].items():
         bf16 = found["bfloat16"][piece]
-        print(f"{piece:<28} {fp32:9.1f} {bf16:9.1f} {fp32 / bf16:8.2f}x")
+        gain = bf16 / fp32 if "GFLOP/s" in piece else fp32 / bf16  # higher is better there
+        print(f"{piece:<28} {fp32:9.1f} {bf16:9.1f} {gain:8.2f}x")
     for method in ("m2", "m3"):
         fp32, bf16 = found["float32"][f"{method} step"], found["bfloat16"][f"{method} step"]
         pipe = found["float32"]["pipeline batch"]

@@ -3,7 +3,12 @@ import numpy as np
 import pytest
 
 from santa_lib.features import outputs_path, run_model
-from santa_lib.internals.precision import check_precision, native_bfloat16, set_precision
+from santa_lib.internals.precision import (
+    check_precision,
+    convolution_milliseconds,
+    native_bfloat16,
+    set_precision,
+)
 from santa_lib.preprocessing import VGG19Preprocessing
 from santa_lib.weights import choose_weights
 
@@ -44,10 +49,24 @@ def test_bfloat16_without_native_support_runs_float32_and_says_why():
     assert "this CPU lacks avx512_bf16" in note and "computes in float32" in note
 
 
-def test_bfloat16_with_native_support_sets_mixed_precision():
-    note = set_precision("BFloat16", native=(True, "a CPU with amx_bf16"))
+def test_bfloat16_with_native_support_sets_mixed_precision_where_it_is_faster():
+    note = set_precision("BFloat16", native=(True, "a CPU with amx_bf16"), timings=(20.0, 8.0))
     assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
-    assert "bfloat16 on a CPU with amx_bf16" in note
+    assert "bfloat16 on a CPU with amx_bf16: one of VGG19's convolutions took 8.0 ms" in note
+
+
+def test_bfloat16_slower_than_float32_here_runs_float32_and_says_what_was_measured():
+    note = set_precision("bfloat16", native=(True, "a CPU with avx512_bf16"),
+                         timings=(20.0, 33.0))
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert "took 33.0 ms in bfloat16 against 20.0 ms in float32 here" in note
+    assert "computes in float32, the faster" in note
+
+
+def test_a_convolution_is_timed_in_both_precisions():
+    single, half = convolution_milliseconds(repeats=1)
+    assert single > 0 and half > 0
+    assert keras.mixed_precision.global_policy().name == "float32"  # nothing set
 
 
 def test_unknown_precision_is_refused_with_the_parameter_name():
@@ -68,7 +87,7 @@ def test_a_bfloat16_base_calibrates_and_gives_float32_features_under_their_own_k
     images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
     base32 = calibrated_base(images)
     extractor32 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base32])
-    set_precision("bfloat16", native=(True, "a test"))
+    set_precision("bfloat16", native=(True, "a test"), timings=(2.0, 1.0))
     base16 = calibrated_base(images)
     extractor16 = keras.Sequential([keras.Input((32, 32, 3)), VGG19Preprocessing(), base16])
     assert base16.dtype_policy.name == "mixed_bfloat16"
