@@ -26,7 +26,8 @@ pictures of it all    sample_grid, augmentation_grid, plot_history,       plots
                       gradcam_grid, answer_titles
 what a run can show   what_it_can_show, describe_data_and_weights,        scope
                       pretraining_heading, pretraining_context,
-                      against_2022, take_aways, case_observations
+                      against_2022, case_observations
+05's take-aways       take_aways                                          takeaways
 the settings          settings_outlook                                    outlook
 reading the run       history_observations, mistake_observations          observations,
                                                                           evaluation
@@ -119,7 +120,8 @@ _HOMES = {
     "observations": ("history_observations",),
     "outlook": ("settings_outlook",),
     "scope": ("what_it_can_show", "describe_data_and_weights", "pretraining_heading",
-              "pretraining_context", "against_2022", "take_aways", "case_observations"),
+              "pretraining_context", "against_2022", "case_observations"),
+    "takeaways": ("take_aways",),
     "comparison": ("collect_results", "format_comparison", "ComparisonTable",
                    "comparison_chart", "REFERENCE_2022", "COMPARISON_RULE"),
     "intervals": ("interval_observations",),

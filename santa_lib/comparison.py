@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from santa_lib.internals.environment import configured_backend
 from santa_lib.internals.params import AUTO
-from santa_lib.internals.records import find_records
+from santa_lib.internals.records import find_records, weights_kind
 from santa_lib.internals.timing import format_duration
 from santa_lib.intervals import result_interval
 from santa_lib.sources.settle import settled_data, settled_weights
@@ -142,6 +142,17 @@ def format_comparison(results: list[dict]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def weights_note(records: Iterable[Mapping], whose: str = "") -> str:
+    """A method's base weights, as its ``records`` say, for its label on a chart, ``whose``
+    first: "(random VGG19 weights)", "(ImageNet weights)", "(VGG19 weights from a file)", "(mixed
+    VGG19 weights)" where they differ; "" where none says, or for the baseline (no base)."""
+    kinds = {weights_kind(record) for record in records if record.get("weights")
+             or (record.get("key") or {}).get("weights")} - {"none", ""}
+    words = {"random": "random VGG19 weights", "imagenet": "ImageNet weights"}.get(
+        min(kinds, default=""), "VGG19 weights from a file")
+    return "" if not kinds else f"({whose}{'mixed VGG19 weights' if len(kinds) > 1 else words})"
+
+
 def _method_key(method: str) -> str:
     """Match rows by the method's number ("2 · frozen base" and "2" agree), else by name."""
     match = re.match(r"\s*(\d+)", str(method))
@@ -149,8 +160,7 @@ def _method_key(method: str) -> str:
 
 
 def _value(row: Mapping | None, field: str) -> float | None:
-    value = None if row is None else row.get(field)
-    return None if value is None else float(value)
+    return None if row is None or row.get(field) is None else float(row[field])
 
 
 def _top_of(row: Mapping | None, field: str, value: float) -> float:
@@ -180,7 +190,7 @@ def _paired_bars(axis, keys: list[str], ours: dict, theirs: dict, field: str,
         series.append((theirs, width / 2, "n/a",
                        dict(facecolor="white", edgecolor="dimgray", hatch="//",
                             label="2022 lesson")))
-    part_label = "of which what it builds on (1: features, 3: head)"
+    part_label = "of which what it builds on\n(1: features, 3: head)"
     for rows, offset, missing, style in series:
         for position, key in enumerate(keys):
             row, x = rows.get(key), position + offset
@@ -221,7 +231,8 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     ``seconds``. ``reference``: the 2022 lesson's figures,
     dicts with ``method``, ``test_accuracy`` (may be None), ``seconds`` and ``note``, drawn
     hatched beside this run's; their notes go under the chart. Methods missing from either list
-    are marked, not dropped, so the chart still reads with one or two methods run.
+    are marked, not dropped, so the chart still reads with one or two methods run. Each label
+    says this run's base weights (:func:`weights_note`); the legend stands right of the charts.
     """
     import matplotlib.pyplot as plt
 
@@ -234,8 +245,11 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     keys = list(dict.fromkeys([*ours, *theirs]))
     if all(key.isdigit() for key in keys):
         keys.sort(key=int)
-    labels = [textwrap.fill(str((ours.get(key) or theirs[key])["method"]), 16) for key in keys]
-    figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(10, 4.2))
+    names = {key: str((ours.get(key) or theirs[key])["method"]) for key in keys}
+    labels = ["\n".join(textwrap.fill(text, 16) for text in (names[key], weights_note(
+        [ours.get(key, {})], "this run: " * bool(theirs))) if text) for key in keys]
+    figure, (accuracy_axis, time_axis) = plt.subplots(1, 2, figsize=(12.5, 4.8),
+                                                      layout="constrained")
 
     _paired_bars(accuracy_axis, keys, ours, theirs, "test_accuracy", lambda v: f"{v:.3f}", 1.0)
     _interval_bars(accuracy_axis, keys, ours, -0.19 if theirs else 0.0)
@@ -254,20 +268,17 @@ def comparison_chart(rows: Sequence[Mapping], reference: Sequence[Mapping] | Non
     for axis in (accuracy_axis, time_axis):
         axis.set_xticklabels(labels, fontsize=9)
         axis.spines[["top", "right"]].set_visible(False)
-    handles, names = [sum(pair, []) for pair in zip(accuracy_axis.get_legend_handles_labels(),
-                                                    time_axis.get_legend_handles_labels(),
-                                                    strict=True)]
-    unique = dict(zip(names, handles, strict=True))
-    figure.legend(unique.values(), unique.keys(), loc="upper right", ncols=len(unique),
-                  frameon=False, fontsize=9)
+    unique = {name: handle for axis in (accuracy_axis, time_axis)
+              for handle, name in zip(*axis.get_legend_handles_labels(), strict=True)}
+    figure.legend(unique.values(), unique.keys(), loc="outside right upper", frameon=False,
+                  fontsize=9)
     figure.suptitle(title, x=0.02, ha="left")
     notes = list(dict.fromkeys(str(row["note"]) for row in reference if row.get("note")))
-    footnote = textwrap.fill("2022 lesson: " + "; ".join(notes), 130) if notes else ""
-    figure.text(0.01, 0.01, footnote, fontsize=9, va="bottom", color="dimgray")
-    figure.tight_layout(rect=(0, 0.06 * footnote.count("\n") + (0.06 if notes else 0), 1, 0.95))
+    if notes:  # a figure label, so that the layout keeps it clear of the method names
+        figure.supxlabel(textwrap.fill("2022 lesson: " + "; ".join(notes), 130), x=0.01,
+                         ha="left", fontsize=9, color="dimgray")
     plt.close(figure)
     return figure
-
 
 
 class ComparisonTable:

@@ -99,6 +99,16 @@ def mistake_observations(split: Split, probabilities: np.ndarray, threshold: flo
         if mistaken.any() and right.any():
             text += (f"; strongly red pixels make up {red[mistaken].mean():.0%} of those, on "
                      f"average, against {red[right].mean():.0%} of the {ours} pictures it got "
-                     "right")
+                     f"right: {_redness(red[mistaken].mean(), red[right].mean())}")
         lines.append(text + ".")
     return "\n".join(lines)
+
+
+def _redness(mistaken: float, right: float) -> str:
+    """How the mistakes' share of red compares with the right answers': apart only where they
+    differ by 5 points and by half again."""
+    if mistaken >= right + 0.05 and mistaken >= 1.5 * right:
+        return "these mistakes are the redder, so red may have pulled the model their way"
+    if mistaken <= right - 0.05 and mistaken * 1.5 <= right:
+        return "these mistakes are the less red, so the model may have missed the red it expects"
+    return "about as red, so red alone does not explain these mistakes"

@@ -71,8 +71,8 @@ def render_settings(facts: Sequence[SettingsFacts]) -> str:
             text = f"trains for {text}"
         else:
             head = _training(notebook.head_epochs, notebook.head_learning_rate, notebook)
-            text = (f"starts from the model notebook 02 trains (VGG19 frozen, new classifier "
-                    f"layers on top, the head, trained for {head}), then also trains VGG19's "
+            text = (f"starts from notebook 02's model: VGG19 frozen under new classifier "
+                    f"layers (the head), trained for {head}. Then it also trains VGG19's "
                     f"layers from {notebook.unfreeze_from_layer} on ({_layer(notebook)}) for "
                     f"{text}")
         if notebook.pictures_per_epoch < train_size:  # steps_per_epoch caps the epoch

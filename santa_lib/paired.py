@@ -14,8 +14,8 @@ Their **agreement table** counts the pictures both got right, only one, or neith
 - **Holm's correction** (:func:`holm`) when several pairs are tested at once.
 
 Facts first (:func:`paired_facts`, :func:`baseline_facts`, frozen :class:`PairedFacts`), then
-their sentences in one place (:func:`paired_observations`, :func:`pretraining_observations`).
-Records made before these keys were kept get no paired verdict, and the sentence says why.
+their sentences (:func:`paired_observations`, :func:`pretraining_observations`); records made
+before these keys were kept get no paired verdict, and the sentence says why.
 """
 
 from __future__ import annotations
@@ -47,16 +47,6 @@ class Agreement:
     def pictures(self) -> int:
         """The test pictures both were scored on."""
         return self.both_right + self.only_first + self.only_second + self.both_wrong
-
-    @property
-    def first_accuracy(self) -> float:
-        """Model A's accuracy on these pictures."""
-        return (self.both_right + self.only_first) / self.pictures
-
-    @property
-    def second_accuracy(self) -> float:
-        """Model B's accuracy on these pictures."""
-        return (self.both_right + self.only_second) / self.pictures
 
     @property
     def difference(self) -> float:
@@ -215,7 +205,10 @@ def _sentence(fact: PairedFacts) -> str:
         return f"{fact.first} and {fact.second}: no paired verdict: {fact.reason}."
     if fact.told_apart:
         return f"{fact.first} scored above {fact.second} on the same pictures: {_numbers(fact)}."
-    return f"{fact.first} and {fact.second}: this run does not tell them apart: {_numbers(fact)}."
+    maybe = ("; the interval, one pair's alone and not corrected, excludes 0: a maybe, not a "
+             "ranking" if fact.interval[0] > 0 else "")
+    return (f"{fact.first} and {fact.second}: this run does not tell them apart: "
+            f"{_numbers(fact)}{maybe}.")
 
 
 def _scope(facts: Sequence[PairedFacts]) -> str:
@@ -239,14 +232,29 @@ def paired_observations(results: Sequence[Mapping]) -> str:
 
 
 def pretraining_observations(results: Sequence[Mapping]) -> str:
-    """Each method against the baseline trained from scratch, on the same test pictures
-    (McNemar, Holm over the methods): what VGG19's weights bought it in this run. Which weights
-    those were, and so what that means, is :mod:`santa_lib.scope`'s to say."""
+    """Each method minus the baseline on the same test pictures, one line each, with the
+    interval and Holm-adjusted p of :func:`paired_observations`: what VGG19's weights bought it
+    in this run (what that means, for these weights, is :mod:`santa_lib.scope`'s to say)."""
     facts = baseline_facts(results)
     if not facts:
         return ("The baseline and at least one method must have run with these parameters to "
                 "say what VGG19's weights bought.")
-    return "\n".join(_sentence(fact) for fact in facts)
+    baseline = next(result["method"] for result in results if result["notebook"] == BASELINE)
+    return "\n".join(_against_baseline(fact, baseline) for fact in facts)
+
+
+def _against_baseline(fact: PairedFacts, baseline: str) -> str:
+    """One method minus the baseline: the pair's verdict, without its agreement table."""
+    method = fact.second if fact.first == baseline else fact.first
+    if fact.reason:
+        return f"{method}: no paired verdict against the baseline: {fact.reason}."
+    sign = -1 if fact.first == baseline else 1
+    low, high = sorted(sign * bound for bound in fact.interval)
+    verdict = (("scored above" if sign > 0 else "scored below") if fact.told_apart
+               else "not told apart from")
+    return (f"{method}: {sign * fact.table.difference:+.3f} against the baseline (95% interval "
+            f"{low:+.3f} to {high:+.3f}; Holm-adjusted p = {fact.adjusted_p:.4f}): {verdict} "
+            "the baseline.")
 
 
 def agreement_chart(results: Sequence[Mapping], first: str = "03_fine_tuning",
@@ -275,10 +283,8 @@ def draw_agreement(first: Mapping, second: Mapping, title: str | None = None):
     cells = [[table.both_right, table.only_first], [table.only_second, table.both_wrong]]
     figure, axis = plt.subplots(figsize=(4.2, 3.6), layout="constrained")
     axis.imshow([[0, 1], [1, 0]], cmap="Greys", vmin=0, vmax=3)
-    for row in range(2):
-        for column in range(2):
-            axis.text(column, row, f"{cells[row][column]}", ha="center", va="center",
-                      fontsize=14)
+    for row, column in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        axis.text(column, row, f"{cells[row][column]}", ha="center", va="center", fontsize=14)
     axis.set_xticks([0, 1], ["model B right", "model B wrong"])
     axis.set_yticks([0, 1], ["model A right", "model A wrong"])
     axis.set_xlabel(f"B: {second['method']}")

@@ -129,7 +129,7 @@ def pretraining_heading(results: Sequence[Mapping]) -> Markdown:
     if cases == {"imagenet"}:
         title = "What pretraining bought: ImageNet's weights against no weights"
     elif cases == {"random"}:
-        title = "What random VGG19 features bought (a rehearsal: no pretraining here)"
+        title = "Random VGG19 features against no pretraining (a rehearsal)"
     else:
         title = "What VGG19's weights bought"
     return Markdown(f"### {title}")
@@ -169,45 +169,6 @@ def against_2022(results: Sequence[Mapping]) -> str:
     return (accuracies + " Times do not compare at all: 2022's come from its author's laptop, "
             "with Keras 2 reading and augmenting the photos from disk in Python every epoch; a "
             "time says as much about the machine and the input pipeline as about the method.")
-
-
-def take_aways(results: Sequence[Mapping]) -> str:
-    """Notebook 05's take-away about this run, one line a point: what VGG19's weights bought
-    against the baseline on the same pictures (paired tests), in the terms of these weights."""
-    from santa_lib.paired import baseline_facts  # scipy: imported only where it is needed
-
-    facts = [fact for fact in baseline_facts(results) if fact.table is not None]
-    if not facts:
-        return ("- This run has no paired comparison with the baseline: run notebooks 01-04 "
-                "with the same parameters.")
-    baseline = next(result["method"] for result in results if result["notebook"] == BASELINE)
-    above = [fact.first for fact in facts if fact.told_apart and fact.first != baseline]
-    below = [fact.second for fact in facts if fact.told_apart and fact.first == baseline]
-    same = [fact.first if fact.second == baseline else fact.second for fact in facts
-            if not fact.told_apart]
-    parts = [f"{', '.join(above)} scored above the baseline" if above else "",
-             f"the baseline scored above {', '.join(below)}" if below else "",
-             f"{', '.join(same)} could not be told from it" if same else ""]
-    verdict = "; ".join(part for part in parts if part)
-    weights = case_of(results)["weights"]
-    if weights == {"random"}:
-        meaning = ("That is what random VGG19 features are worth against a small convnet on "
-                   "these pictures, not what transfer learning is worth: run with ImageNet's "
-                   "weights to see that.")
-    elif weights == {"imagenet"}:
-        meaning = ("With ImageNet's weights, that is what pretraining bought on these "
-                   "pictures, in this run.")
-    else:
-        meaning = "Read it in the terms of the methods' weights, named above."
-    return "\n".join([
-        f"- In this run, on the same test pictures (paired tests, Holm-corrected): {verdict}. "
-        + meaning,
-        "- Between the methods themselves: they keep 2022's settings, which differ (the head, the "
-        "learning rate, the epochs), so a ranking between two of them ranks a method with its "
-        "settings, not the method alone.",
-        "- One run ranks little: each verdict above rests on these test pictures and this seed; "
-        "whether it holds for other seeds is the sweep's question, and only for the case the "
-        "sweep was made in."])
 
 
 SETTINGS_APART = ("seed", "my_photo", "data_dir", "weights", "backend")

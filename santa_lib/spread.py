@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from santa_lib import intervals
+from santa_lib.comparison import weights_note
 from santa_lib.internals.cache import default_cache_dir
 from santa_lib.internals.records import (
     METHODS,
@@ -60,7 +61,9 @@ def describe_sweep(summary: Mapping) -> str:
     data = sorted({data_of(run) for run in summary["runs"]})
     weights = sorted({str(run.get("weights")) for run in summary["runs"]
                       if run["notebook"] in PRETRAINED})
-    return (f"From {summary['source']} '{summary['grid']}': {len(summary['runs'])} runs on "
+    seeds = len({run["parameters"].get("seed") for run in summary["runs"]})
+    return (f"From {summary['source']} '{summary['grid']}': {len(summary['runs'])} runs "
+            f"({seeds} seed{'s' * (seeds != 1)}) on "
             f"{', '.join(data)} data" + (f", base weights {', '.join(weights)}" if weights else "")
             + f"; made on {machine_of(summary)} on {summary['date']}; its runs took "
             f"{minutes:.0f} min there, one at a time.")
@@ -212,6 +215,18 @@ def rate_observations(summary: Mapping) -> str:
     return "\n".join([*lines, RATE_RULE])
 
 
+def rate_text(rate: float) -> str:
+    """A learning rate as the charts write it, every rate alike: ``1e-4``, ``1e-5``, ``2.5e-5``
+    (no trailing zeros, no zero before the exponent)."""
+    mantissa, exponent = f"{rate:e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+ONE_CLASS = "one class for every picture (0.5)"
+"""The dashed line at 0.5 on the rate chart: the accuracy of a model that answers one class for
+every picture (as many pictures of each class)."""
+
+
 def _accuracy_axis(axis, ticks: list[str], chance: str | None = None) -> None:
     """An accuracy axis from 0.4 to 1, chance (0.5) dashed, ``ticks`` along x, no top or right."""
     axis.axhline(0.5, color="gray", linestyle="--", linewidth=1, label=chance)
@@ -223,10 +238,16 @@ def _accuracy_axis(axis, ticks: list[str], chance: str | None = None) -> None:
 def spread_chart(summary: Mapping, this_run: Sequence[Mapping] | None = None,
                  title: str = "Test accuracy over seeds"):
     """Each model's test accuracy for every seed (dots), its mean with its 95% t-interval (black
-    bar), and, given this run's records, this run's (red diamond). Returns the figure, closed."""
+    bar), and, given this run's records, this run's (red diamond). Each method's label says the
+    base weights the sweep's runs of it used (:func:`santa_lib.comparison.weights_note`), as the
+    comparison chart's do. Returns the figure, closed."""
     import matplotlib.pyplot as plt
 
     spreads = model_spreads(summary)
+    notebooks = {name: notebook for notebook, name in METHODS.items()}
+    labels = ["\n".join(filter(None, [spread.name.replace(" · ", "\n"), weights_note(
+        run for run in summary["runs"] if run["notebook"] == notebooks.get(spread.name))]))
+        for spread in spreads]
     ours = {record["method"]: record["test_accuracy"] for record in this_run or ()}
     first = next((spread.name for spread in spreads if spread.name in ours), None)
     figure, axis = plt.subplots(figsize=(9.5, 3.8), layout="constrained")
@@ -243,7 +264,7 @@ def spread_chart(summary: Mapping, this_run: Sequence[Mapping] | None = None,
         if spread.name in ours:
             axis.scatter([position + 0.22], [ours[spread.name]], marker="D", color="red", s=36,
                          zorder=4, label="this run" if spread.name == first else None)
-    _accuracy_axis(axis, [s.name.replace(" · ", "\n") for s in spreads], "chance (0.5)")
+    _accuracy_axis(axis, labels, "chance (0.5)")
     axis.set_ylabel("test accuracy")
     axis.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
     axis.set_title(title, loc="left")
@@ -253,19 +274,26 @@ def spread_chart(summary: Mapping, this_run: Sequence[Mapping] | None = None,
 
 def rate_chart(summary: Mapping, title: str = "Fine-tuning learning rate, seed by seed"):
     """At each learning rate, one panel per :data:`RATE_MEASURES` (the first two choose, the
-    test accuracy is only reported); a line joins one seed's runs. Returns the figure, closed."""
+    test accuracy is only reported); a line joins one seed's runs. The rates run from the lower
+    to the higher, left to right, as on any axis of numbers, written alike (:func:`rate_text`);
+    the dashed line is :data:`ONE_CLASS`, named in the legend under the panels. Returns the
+    figure, closed."""
     import matplotlib.pyplot as plt
 
-    facts = rate_facts(summary)
-    figure, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained", sharey=True)
+    facts = sorted(rate_facts(summary), key=lambda fact: fact.rate)  # the lower rate first
+    figure, axes = plt.subplots(1, 3, figsize=(11, 3.9), layout="constrained", sharey=True)
     for axis, (field, name) in zip(axes, RATE_MEASURES.items(), strict=True):
         seeds = sorted(set.intersection(*(set(getattr(fact, field)) for fact in facts)))
         for seed in seeds:
             axis.plot(range(len(facts)), [getattr(fact, field)[seed] for fact in facts],
-                      marker="o", color="tab:blue", alpha=0.7)
-        _accuracy_axis(axis, [f"{fact.rate:g}" for fact in facts])
+                      marker="o", color="tab:blue", alpha=0.7,
+                      label="one seed's runs" if seed == seeds[0] else None)
+        _accuracy_axis(axis, [rate_text(fact.rate) for fact in facts], ONE_CLASS)
         axis.set_xlabel("learning rate")
         axis.set_title(name, fontsize=10)
+    axes[0].set_ylabel("accuracy")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
+                  frameon=False, fontsize=9)
     figure.suptitle(title, x=0.02, ha="left")
     plt.close(figure)
     return figure

@@ -3,6 +3,7 @@ run is: each accuracy's Wilson interval, test-picture noise only (the ranking is
 tests/test_paired.py)."""
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from scipy import stats
 
 from santa_lib.comparison import (
@@ -15,6 +16,7 @@ from santa_lib.comparison import (
     format_comparison,
     total_images,
     total_seconds,
+    weights_note,
 )
 from santa_lib.intervals import accuracy_interval, interval_observations, result_interval
 
@@ -149,6 +151,48 @@ def test_comparison_chart_accepts_records_with_the_head_counted():
     assert "not run" in [text.get_text() for text in accuracy.texts]  # method 2
     assert [label.get_text().split("\n")[0] for label in accuracy.get_xticklabels()] == [
         "1 · feature", "2 · frozen base", "3 · fine-tuning"]
+    # random weights said on each method run (this run's, beside the 2022 lesson's), not on 2
+    assert [" ".join(label.get_text().split()) for label in accuracy.get_xticklabels()] == [
+        "1 · feature extraction (this run: random VGG19 weights)",
+        "2 · frozen base + augmentation", "3 · fine-tuning (this run: random VGG19 weights)"]
+
+
+def test_each_methods_label_says_its_base_weights():
+    imagenet = {**record("2"), "weights": "ImageNet", "key": {"weights": "imagenet"}}
+    baseline = {**record("1"), "notebook": "04_from_scratch", "method": "baseline · no pretraining",
+                "weights": "none (trained from scratch)", "features": None}
+    figure = comparison_chart([record("1"), imagenet, baseline])
+    for axis in figure.axes:
+        assert [label.get_text().split("\n") for label in axis.get_xticklabels()] == [
+            ["1 · feature", "extraction", "(random VGG19", "weights)"],
+            ["2 · frozen base", "+ augmentation", "(ImageNet", "weights)"],
+            ["baseline · no", "pretraining"]]  # its name says it already
+    assert weights_note([record("1"), record("3")]) == "(random VGG19 weights)"
+    assert weights_note([record("1"), imagenet]) == "(mixed VGG19 weights)"
+    assert weights_note([{**record("1"), "key": {"weights": "/my/vgg19.h5"}}]) == (
+        "(VGG19 weights from a file)")
+    assert weights_note([baseline]) == weights_note(ROWS) == weights_note([]) == ""
+
+
+def test_the_comparison_legend_stands_clear_of_the_title():
+    records = [with_size(record("1")), with_size(record("3", head=HEAD))]
+    figure = comparison_chart(records, REFERENCE_2022, title="This run: test accuracy and time")
+    [legend] = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "chance (0.5)", "this run", "2022 lesson", "95% interval",
+        "of which what it builds on\n(1: features, 3: head)"]
+    assert figure.get_suptitle() == "This run: test accuracy and time"
+    assert figure.get_supxlabel().startswith("2022 lesson: ")  # the notes, under the charts
+    canvas = FigureCanvasAgg(figure)  # laid out: the legend clear of the title, the charts
+    canvas.draw()  # and the notes
+    renderer = canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    texts = {text.get_text(): text.get_window_extent(renderer) for text in figure.texts}
+    assert not box.overlaps(texts[figure.get_suptitle()])
+    assert not box.overlaps(texts[figure.get_supxlabel()])
+    charts = [axis.get_tightbbox(renderer) for axis in figure.axes]
+    assert all(not box.overlaps(chart) for chart in charts)
+    assert box.x0 > max(chart.x1 for chart in charts)  # right of the charts
 
 
 def test_the_notebook_table_is_html_with_the_same_cells_and_text_elsewhere():

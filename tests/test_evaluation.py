@@ -69,3 +69,33 @@ def test_gradcam_examples_take_right_and_wrong_pictures_of_both_classes():
     np.testing.assert_array_equal(gradcam_examples(labels, probabilities), [6, 0, 2, 3, 4, 5, 7])
     np.testing.assert_array_equal(gradcam_examples(labels, probabilities, per_group=1),
                                   [6, 2, 3, 5])
+
+
+def coloured(reds: list[float]) -> np.ndarray:
+    """4x4 pictures whose share of strongly red pixels is each of ``reds`` (in sixteenths)."""
+    images = np.full((len(reds), 4, 4, 3), 200, "uint8")  # grey
+    for image, red in zip(images, reds, strict=True):
+        image.reshape(-1, 3)[:round(red * 16)] = (220, 20, 20)
+    return images
+
+
+def test_mistakes_are_counted_with_their_red_and_what_it_suggests():
+    from santa_lib.data import Split
+    from santa_lib.evaluation import mistake_observations, red_share
+
+    # not Santa: two right (no red), two called Santa (half red); Santa: all four right
+    labels = np.asarray([0, 0, 0, 0, 1, 1, 1, 1], "float32")
+    probabilities = np.asarray([0.1, 0.2, 0.9, 0.8, 0.9, 0.9, 0.9, 0.9])
+    images = coloured([0, 0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25])
+    assert red_share(images).tolist() == [0, 0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25]
+    split = Split("test", images, labels, (), ("not_santa", "santa"))
+    first, second = mistake_observations(split, probabilities).splitlines()
+    assert first == ("It called 2 of the 4 not_santa pictures santa; strongly red pixels make "
+                     "up 50% of those, on average, against 0% of the not_santa pictures it got "
+                     "right: these mistakes are the redder, so red may have pulled the model "
+                     "their way.")
+    assert second == "It called 0 of the 4 santa pictures not_santa."
+    even = mistake_observations(split, np.asarray([0.1, 0.2, 0.9, 0.8, 0.1, 0.9, 0.9, 0.1]))
+    assert even.splitlines()[1].endswith(
+        "against 38% of the santa pictures it got right: about as red, so red alone does not "
+        "explain these mistakes.")

@@ -87,6 +87,16 @@ def test_40_to_28_is_not_told_apart():
     assert not fact.told_apart and fact.interval[0] < 0 < fact.interval[1]
     assert "B and A: this run does not tell them apart: both right 100" in paired_observations(
         list(pair(100, 28, 40, 12)))
+    assert "maybe" not in paired_observations(list(pair(100, 28, 40, 12)))
+
+
+def test_an_interval_excluding_0_beside_a_corrected_p_above_005_is_called_a_maybe():
+    """14 to 5 on 180 pictures: p = 0.064, and the uncorrected interval just excludes 0."""
+    a, b = pair(137, 14, 5, 24)
+    [fact] = paired_facts([a, b])
+    assert not fact.told_apart and fact.interval[0] > 0
+    assert paired_observations([a, b]).splitlines()[0].endswith(
+        "excludes 0: a maybe, not a ranking.")
 
 
 def test_no_disagreement_means_p_1():
@@ -188,9 +198,13 @@ def test_pretraining_is_judged_against_the_baseline_with_holm_over_the_methods()
     assert all(fact.comparisons == 3 for fact in facts)
     everything = {(fact.first, fact.second): fact for fact in paired_facts([a, b, base])}
     assert facts[0] == everything[("baseline", "A")]
-    text = pretraining_observations([a, b, base])
-    assert text.startswith("baseline scored above A on the same pictures")
-    assert "B and baseline: this run does not tell them apart" in text
+    lines = pretraining_observations([a, b, base]).splitlines()
+    assert lines[0].startswith("A: -0.067 against the baseline (95% interval -")
+    assert lines[0].endswith("): scored below the baseline.")
+    assert f"Holm-adjusted p = {facts[0].adjusted_p:.4f}" in lines[0]
+    assert lines[1].startswith("B: +0.000 against the baseline")
+    assert lines[1].endswith("not told apart from the baseline.")
+    assert "both right" not in "".join(lines)  # the table is said once, in the pairs above
     assert "must have run" in pretraining_observations([a, b])
 
 

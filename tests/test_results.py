@@ -10,6 +10,7 @@ import pytest
 
 from santa_lib.comparison import collect_results
 from santa_lib.data import DataChoice, Split
+from santa_lib.internals import results
 from santa_lib.internals.params import ParameterError, parameters_cell
 from santa_lib.internals.records import (
     METHOD_DEFAULTS,
@@ -218,3 +219,15 @@ def test_a_head_trained_in_notebook_03_is_counted_apart_from_its_own_time():
                               "history": {"loss": [0.6], "val_accuracy": [0.7]}}
     assert run.head_history() == {"loss": [0.6], "val_accuracy": [0.7]}
     assert result["seconds"] == pytest.approx(run.seconds - 0.01)
+
+
+def test_the_saved_line_counts_the_time_as_notebook_05_does():
+    """Method 1's line adds its features and method 3's its head, as 05's table does."""
+    own = {"notebook": "01_feature_extraction", "seconds": 18.2}
+    assert results._cost(own) == "18 s"
+    with_features = {**own, "features": {"seconds": 12.9, "seconds_now": 12.9}}
+    assert results._cost(with_features) == ("31 s in all: 18 s of its own and 13 s extracting "
+                                            "the features")
+    fine_tuning = {"notebook": "03_fine_tuning", "seconds": 122.4, "head": None}
+    assert "not recorded" in results._cost(fine_tuning)
+    assert results._cost({**fine_tuning, "head": {"seconds": 93.4}}).startswith("216 s in all")

@@ -71,3 +71,44 @@ def test_notebook_00_previews_without_fetching_and_says_when_01_03_would_stop(mo
                         lambda probe, download: (False, "offline (test)"))
     assert "a rehearsal (the offline fallback)" in what_it_can_show(EMBEDDED, "auto")
     assert "notebooks 01-03 will stop at once" in what_it_can_show(EMBEDDED, "imagenet")
+
+
+def answered(name: str, rights: list[bool]) -> dict:
+    """A record with one answer per test picture (tests/test_paired.py's) in the case of
+    tests/test_spread.py's seeds sweep: seed 0, embedded pictures, random weights."""
+    from tests.test_paired import record as paired_record
+    from tests.test_spread import SEEDS
+
+    same = next(run for run in SEEDS["runs"]
+                if run["notebook"] == paired_record(name, rights)["notebook"])
+    return {**same, **paired_record(name, rights), "method": same["method"]}
+
+
+def test_the_take_aways_say_this_runs_rankings_and_the_sweeps_in_its_case():
+    from santa_lib.takeaways import take_aways
+    from tests.test_spread import SEEDS, sweep
+
+    # 01 (A) right on 150 of 180, 03 (B) on 180, the baseline on 165
+    first = answered("A", [True] * 150 + [False] * 30)
+    third = answered("B", [True] * 180)
+    baseline = answered("baseline", [True] * 165 + [False] * 15)
+    lines = take_aways([first, third, baseline]).splitlines()
+    assert len(lines) == 3
+    assert "3 · fine-tuning scored above the baseline" in lines[0]
+    assert lines[1].startswith("- Between the methods themselves, this run ranked "
+                               "3 · fine-tuning above 1 · feature extraction.")
+    assert "answered only by a sweep made in this run's case" in lines[2]
+    over_seeds = take_aways([first, third, baseline], SEEDS).splitlines()[2]
+    assert over_seeds.startswith("- Over the sweep's 5 seeds, made in this run's case")
+    assert "no pair ranked; 3 pair(s) not told apart" in over_seeds  # as 05's spread says
+    clear = sweep({"01_feature_extraction": [0.80, 0.81, 0.82, 0.83, 0.84],
+                   "03_fine_tuning": [0.90, 0.92, 0.91, 0.93, 0.95],
+                   "04_from_scratch": [0.84, 0.86, 0.85, 0.87, 0.88]})
+    ranked = take_aways([first, third, baseline], clear).splitlines()[2]
+    assert ("Holm-corrected): 3 · fine-tuning above 1 · feature extraction, 3 · fine-tuning "
+            "above baseline · no pretraining, baseline · no pretraining above 1 · feature "
+            "extraction.") in ranked
+    elsewhere = [{**record, "backend": "jax"} for record in (first, third, baseline)]
+    assert "answered only by a sweep" in take_aways(elsewhere, SEEDS)
+    tied = take_aways([first, answered("B", [True] * 150 + [False] * 30), baseline])
+    assert "this run told no two of them apart" in tied

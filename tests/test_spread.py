@@ -22,6 +22,7 @@ from santa_lib.spread import (
     rate_choice,
     rate_facts,
     rate_observations,
+    rate_text,
     run_seconds,
     seed_paired,
     spread_chart,
@@ -212,8 +213,8 @@ def test_your_own_sweep_replaces_the_shipped_one(private_cache):
                                "runs": runs}))
     assert sweep_summary("seeds")["source"] == "your own sweep"
     said = describe_sweep(sweep_summary("seeds"))
-    assert "15 runs on embedded data, base weights random (offline fallback); made on a CPU, " \
-        "2 cores on 2026-12-04" in said
+    assert "15 runs (5 seeds) on embedded data, base weights random (offline fallback); made " \
+        "on a CPU, 2 cores on 2026-12-04" in said
     # the runs' own seconds, 15 x 20 s, and the head one trained itself, 60 s: not the
     # summary's 600 s of wall time
     assert "runs took 6 min there, one at a time" in said
@@ -254,6 +255,14 @@ def test_the_spread_chart_draws_every_seed_each_mean_with_its_interval_and_this_
         [end for spread in spreads for end in spread.interval])
     legend = [text.get_text() for text in axis.get_legend().get_texts()]
     assert legend.count("this run") == 1 and "mean, 95% interval" in legend
+    # the sweep's weights said under each method, as on the comparison chart; not the baseline's
+    assert [label.get_text() for label in axis.get_xticklabels()] == [
+        "1\nfeature extraction\n(random VGG19 weights)",
+        "3\nfine-tuning\n(random VGG19 weights)", "baseline\nno pretraining"]
+    imagenet = summary([{**run, "key": {"weights": "imagenet"}} for run in SEEDS["runs"]])
+    assert [label.get_text().split("\n")[-1] for label in
+            spread_chart(imagenet).axes[0].get_xticklabels()] == [
+        "(ImageNet weights)", "(ImageNet weights)", "no pretraining"]
     assert not [c for c in spread_chart(SEEDS).axes[0].collections
                 if isinstance(c, PathCollection) and tuple(c.get_facecolor()[0]) == to_rgba("red")]
 
@@ -264,6 +273,22 @@ def test_the_rate_chart_draws_every_seed_on_each_measure():
     assert [axis.get_title() for axis in figure.axes] == [
         "kept epoch's validation accuracy", "lowest validation accuracy of an epoch",
         "test accuracy (reported, not used to choose)"]
+    assert figure.axes[0].get_ylabel() == "accuracy"
+    for axis in figure.axes:  # the lower rate first, every rate written alike
+        assert [label.get_text() for label in axis.get_xticklabels()] == ["1e-5", "1e-4"]
+        assert axis.get_xlabel() == "learning rate"
+    lowest = figure.axes[1].get_lines()[0]  # seed 0: 0.70 at 1e-5, 0.50 at 1e-4
+    assert list(lowest.get_xdata()) == [0, 1] and list(lowest.get_ydata()) == [0.70, 0.50]
+    [legend] = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "one seed's runs", "one class for every picture (0.5)"]
+    [dashed] = [line for line in figure.axes[0].get_lines() if line.get_linestyle() == "--"]
+    assert list(dashed.get_ydata()) == [0.5, 0.5]
+
+
+def test_rates_are_written_in_one_form():
+    assert [rate_text(rate) for rate in (1e-4, 1e-5, 2.5e-5, 0.001, 3e-4)] == [
+        "1e-4", "1e-5", "2.5e-5", "1e-3", "3e-4"]
 
 
 def test_notebook_03s_default_rate_is_the_one_the_shipped_sweep_chooses_on_validation():

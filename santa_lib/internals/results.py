@@ -201,10 +201,24 @@ class Run:
         _show(result)
 
 
+def _cost(result: dict) -> str:
+    """The record's time as notebook 05 counts it: the method's own seconds, plus the features
+    (method 1) or the head (method 3) it builds on, where known."""
+    own = result["seconds"]
+    for part, what in (("features", "extracting the features"), ("head", "the head's training")):
+        cost = result.get(part)
+        if cost:
+            return (f"{own + cost['seconds']:.0f} s in all: {own:.0f} s of its own and "
+                    f"{cost['seconds']:.0f} s {what}")
+    if result["notebook"] == "03_fine_tuning":
+        return f"{own:.0f} s of its own (the head's training not recorded)"
+    return f"{own:.0f} s"
+
+
 def _show(result: dict) -> None:
     """Display the record (text and :data:`RESULT_MIME`); outside a notebook, print the text."""
     summary = (f"Saved for notebook 05: {result['method']}, test accuracy "
-               f"{result['test_accuracy']:.3f}, {result['seconds']:.0f} s.")
+               f"{result['test_accuracy']:.3f}, {_cost(result)}.")
     try:
         from IPython import get_ipython
         from IPython.display import display
