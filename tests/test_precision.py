@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from santa_lib.features import outputs_path, run_model
+from santa_lib.internals.environment import machine
 from santa_lib.internals.precision import (
     check_precision,
     convolution_milliseconds,
@@ -38,8 +39,8 @@ def test_native_bfloat16_reads_cpu_flags_and_gpu_capability(tmp_path):
 
 
 def test_float32_is_the_default_policy_and_the_backend_is_named():
-    assert set_precision() == (f"Keras {keras.__version__} on TensorFlow, on the CPU. "
-                               "Computing in float32.")
+    assert set_precision() == (f"Keras {keras.__version__} on TensorFlow, on the CPU, "
+                               f"{machine()}. Computing in float32.")
     assert keras.mixed_precision.global_policy().name == "float32"
 
 

@@ -29,29 +29,37 @@ def name() -> str:
     return keras.backend.backend()
 
 
+def _cpu() -> str:
+    """The CPU, named: a figure's speed (and its last digits) belong to the machine."""
+    from santa_lib.internals.environment import machine
+
+    return f"the CPU, {machine()}"
+
+
 def _device() -> str:
     backend = name()
     if backend == "tensorflow":
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-        return f"{len(gpus)} GPU{'s' if len(gpus) > 1 else ''}" if gpus else "the CPU"
+        return f"{len(gpus)} GPU{'s' if len(gpus) > 1 else ''}" if gpus else _cpu()
     if backend == "jax":
         import jax
 
         device = jax.devices()[0]
-        return "the CPU" if device.platform == "cpu" else f"a {device.device_kind} GPU"
+        return _cpu() if device.platform == "cpu" else f"a {device.device_kind} GPU"
     if backend == "torch":
         import torch
 
         if torch.cuda.is_available():
             return f"a {torch.cuda.get_device_name(0)} GPU"
-        return "the CPU"
+        return _cpu()
     return "its default device"
 
 
 def describe() -> str:
-    """``"Keras 3.15.1 on TensorFlow, on the CPU."``: what the set-up cell prints first."""
+    """``"Keras 3.15.1 on TensorFlow, on the CPU, Intel(R) Xeon(R) Processor, 2 cores (...)."``:
+    what the set-up cell prints first."""
     shown = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}.get(name(), name())
     return f"Keras {keras.__version__} on {shown}, on {_device()}."
 
