@@ -29,8 +29,8 @@ what a run can show   what_it_can_show, describe_data_and_weights,        scope
                       against_2022, case_observations
 05's take-aways       take_aways                                          takeaways
 the settings          settings_outlook                                    outlook
-reading the run       history_observations, mistake_observations          observations,
-                                                                          evaluation
+reading the run       history_observations, mistake_observations,         observations,
+                      gradcam_observations                                evaluation
 the comparison        collect_results, format_comparison,                 comparison
                       ComparisonTable, comparison_chart, REFERENCE_2022,
                       COMPARISON_RULE
@@ -111,7 +111,7 @@ _HOMES = {
                  "method2_model_path", "fine_tuned_model_path", "save_model_atomically",
                  "train_method2_head"),
     "evaluation": ("confusion_matrix", "misclassified", "gradcam_examples",
-                   "mistake_observations"),
+                   "mistake_observations", "gradcam_observations"),
     "finetuning": ("snapshot_weights", "weight_changes", "format_weight_changes",
                    "weight_change_summary"),
     "gradcam": ("gradcam_heatmaps",),

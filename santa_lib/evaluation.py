@@ -76,9 +76,14 @@ def gradcam_examples(labels: np.ndarray, probabilities: np.ndarray, per_group: i
 def red_share(images: np.ndarray) -> np.ndarray:
     """Each picture's share of strongly red pixels (red at least 120 of 255 and half again its
     green and its blue): the colour of Santa's suit, and of much that is not Santa."""
+    return red_pixels(images).mean(axis=(1, 2))
+
+
+def red_pixels(images: np.ndarray) -> np.ndarray:
+    """Per picture, which pixels are strongly red (:func:`red_share`'s rule), as booleans."""
     pixels = np.asarray(images, dtype="float32")
     red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
-    return ((red >= 120) & (red >= 1.5 * green) & (red >= 1.5 * blue)).mean(axis=(1, 2))
+    return (red >= 120) & (red >= 1.5 * green) & (red >= 1.5 * blue)
 
 
 def mistake_observations(split: Split, probabilities: np.ndarray, threshold: float = 0.5) -> str:
@@ -112,3 +117,43 @@ def _redness(mistaken: float, right: float) -> str:
     if mistaken <= right - 0.05 and mistaken * 1.5 <= right:
         return "these mistakes are the less red, so the model may have missed the red it expects"
     return "about as red, so red alone does not explain these mistakes"
+
+
+def heat_on_red(images: np.ndarray, heatmaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per picture: the share of its Grad-CAM heat that falls on strongly red pixels
+    (:func:`red_share`'s), and the share of the picture those pixels cover. A coarse heatmap is
+    stretched over the picture as :func:`santa_lib.plots.gradcam_grid` draws it."""
+    images, heatmaps = np.asarray(images), np.asarray(heatmaps, dtype="float64")
+    height, width = images.shape[1:3]
+    rows = np.arange(height) * heatmaps.shape[1] // height
+    columns = np.arange(width) * heatmaps.shape[2] // width
+    heat = heatmaps[:, rows][:, :, columns]
+    red = red_pixels(images)
+    total = heat.sum(axis=(1, 2))
+    on_red = np.divide((heat * red).sum(axis=(1, 2)), total, out=np.zeros_like(total),
+                       where=total > 0)
+    return on_red, red.mean(axis=(1, 2))
+
+
+def gradcam_observations(images: np.ndarray, heatmaps: np.ndarray, labels: np.ndarray,
+                         probabilities: np.ndarray, class_names: tuple[str, ...],
+                         threshold: float = 0.5) -> str:
+    """What the Grad-CAM figure shows, in numbers: per group of pictures (true class, right or
+    wrong), how much of the heat fell on strongly red pixels against how much of the pictures
+    they cover; drawn to red where the heat's share is half again the area's and 10 points more."""
+    labels, probabilities = _checked_pair(labels, probabilities)
+    on_red, area = heat_on_red(images, heatmaps)
+    right = predicted_labels(probabilities, threshold) == labels
+    lines = []
+    for label in (1, 0):
+        for correct in (True, False):
+            group = (labels == label) & (right == correct)
+            if not group.any():
+                continue
+            heat, cover = on_red[group].mean(), area[group].mean()
+            drawn = heat >= 1.5 * cover and heat >= cover + 0.10
+            lines.append(f"{class_names[label]}, answered {'right' if correct else 'wrong'} "
+                         f"({group.sum()}): {heat:.0%} of the heat lies on pixels that are "
+                         f"strongly red in the picture, which cover {cover:.0%} of it: "
+                         + ("drawn to red." if drawn else "not drawn to red beyond its area."))
+    return "\n".join(lines)

@@ -99,3 +99,22 @@ def test_mistakes_are_counted_with_their_red_and_what_it_suggests():
     assert even.splitlines()[1].endswith(
         "against 38% of the santa pictures it got right: about as red, so red alone does not "
         "explain these mistakes.")
+
+
+def test_gradcam_heat_is_measured_on_the_pictures_red_pixels():
+    from santa_lib.evaluation import gradcam_observations, heat_on_red
+
+    images = coloured([0.25, 0.25, 0.5])  # 4x4 pictures: the first rows' pixels red
+    hot_top = np.zeros((2, 2), "float32")
+    hot_top[0, 0] = 1.0  # a 2x2 map: the top-left quarter, rows 0-1 and columns 0-1
+    even = np.ones((2, 2), "float32")
+    on_red, area = heat_on_red(images, np.stack([hot_top, even, np.zeros((2, 2))]))
+    # picture 0: its red pixels are row 0 (4 pixels); the heat covers rows 0-1, columns 0-1
+    assert on_red.tolist() == [0.5, 0.25, 0.0] and area.tolist() == [0.25, 0.25, 0.5]
+    text = gradcam_observations(images[:2], np.stack([hot_top, even]), np.asarray([1, 0]),
+                                np.asarray([0.9, 0.2]), ("not_santa", "santa"))
+    assert text.splitlines() == [
+        "santa, answered right (1): 50% of the heat lies on pixels that are strongly red in the "
+        "picture, which cover 25% of it: drawn to red.",
+        "not_santa, answered right (1): 25% of the heat lies on pixels that are strongly red in "
+        "the picture, which cover 25% of it: not drawn to red beyond its area."]

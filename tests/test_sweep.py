@@ -313,6 +313,28 @@ def test_a_notebook_03_run_first_places_the_head_it_is_given(tmp_path, private_c
     assert result["models"] == {} and "displayed no record" in result["error"]
 
 
+def test_two_runs_in_threads_of_one_worker_keep_their_own_folders(tmp_path, private_cache):
+    """Two runs at once in one process (a worker's threads): each kernel works in its own
+    temporary folder, and the process's working directory is never changed (papermill's cwd=
+    would chdir the whole process, and the second run would return into the first's deleted
+    folder)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = "import os, time\ntime.sleep(1)\nprint('cwd', os.getcwd())"
+    notebook = write_notebook(tmp_path / "04_from_scratch.ipynb", {"seed": 0}, body)
+    job = Job("04_from_scratch", notebook.read_text(), {}, 1, 60)
+    before = os.getcwd()
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: run_notebook(job), range(2)))
+    assert os.getcwd() == before
+    printed = ["".join(output.get("text", "")) for result in results
+               for cell in json.loads(result["notebook_text"])["cells"]
+               for output in cell.get("outputs", [])]
+    folders = [text.split(" ", 1)[1].strip() for text in printed if text.startswith("cwd ")]
+    assert len(set(folders)) == 2 and all("santa-sweep-" in folder for folder in folders)
+    assert all("displayed no record" in result["error"] for result in results)  # no error else
+
+
 # ------------------------------------------------------------- a cluster started by hand
 
 
@@ -506,7 +528,7 @@ def test_a_failing_point_is_named_and_kept_and_the_others_go_on(cluster, stand_i
     assert result.returncode == 1, result.stdout + result.stderr
     assert "2 workers, up to 4 runs at once, 1 core per run" in result.stdout
     failed = next(line for line in result.stdout.splitlines() if line.startswith("FAILED"))
-    assert "image_size=16" in failed and "ParameterError" in failed
+    assert "image_size=16" in failed and "ParameterError" in failed, failed
     kept = Path(failed.split("executed notebook kept: ")[1])
     assert kept.is_file() and kept.parent == out
     good = stand_in_key(cache, epochs=1, seed=65, image_size=64)

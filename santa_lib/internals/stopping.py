@@ -152,11 +152,13 @@ def _note_kernel(manager) -> None:
         _terminate([process])
 
 
-def kernel_manager(env: Mapping[str, str] | None = None) -> type:
+def kernel_manager(env: Mapping[str, str] | None = None, cwd: str | None = None) -> type:
     """A kernel manager class for papermill (``kernel_manager_class=``): Jupyter's
     ``AsyncKernelManager`` whose kernels start with this process's environment plus ``env``
-    (through ``start_kernel(env=...)``, not by changing ``os.environ``), and are noted here until
-    shut down, for :func:`end_kernels`."""
+    (through ``start_kernel(env=...)``, not by changing ``os.environ``), in the working
+    directory ``cwd`` where given (``start_kernel(cwd=...)``: papermill's own ``cwd=`` changes
+    the whole process's directory, which races between runs in threads of one worker), and are
+    noted here until shut down, for :func:`end_kernels`."""
     from jupyter_client import AsyncKernelManager
 
     extra = dict(env or {})
@@ -164,6 +166,8 @@ def kernel_manager(env: Mapping[str, str] | None = None) -> type:
     class NotedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw) -> None:
             kw["env"] = {**kw.get("env", os.environ), **extra}
+            if cwd is not None:
+                kw["cwd"] = cwd
             try:
                 await super().start_kernel(**kw)
             finally:

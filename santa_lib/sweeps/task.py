@@ -122,9 +122,9 @@ def _execute(job: Job, folder: str) -> tuple[str | None, str | None]:
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=folder, extra_arguments=KERNEL_ARGUMENTS,
+            progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGUMENTS,
             execution_timeout=job.timeout, kernel_manager_class=kernel_manager(
-                kernel_env(job.cores)))
+                kernel_env(job.cores), cwd=folder))  # not papermill's cwd=: see kernel_manager
     except PapermillExecutionError as failure:
         error = f"{failure.ename}: {failure.evalue}"
     except CellTimeoutError:
