@@ -103,7 +103,8 @@ def mistake_observations(split: Split, probabilities: np.ndarray, threshold: flo
                 f"{other}")
         if mistaken.any() and right.any():
             text += (f"; strongly red pixels make up {red[mistaken].mean():.0%} of those, on "
-                     f"average, against {red[right].mean():.0%} of the {ours} pictures it got "
+                     f"average over all {mistaken.sum()} (not only the gallery's most confident), "
+                     f"against {red[right].mean():.0%} of the {ours} pictures it got "
                      f"right: {_redness(red[mistaken].mean(), red[right].mean())}")
         lines.append(text + ".")
     return "\n".join(lines)

@@ -205,8 +205,8 @@ def _sentence(fact: PairedFacts) -> str:
         return f"{fact.first} and {fact.second}: no paired verdict: {fact.reason}."
     if fact.told_apart:
         return f"{fact.first} scored above {fact.second} on the same pictures: {_numbers(fact)}."
-    maybe = ("; the interval, one pair's alone and not corrected, excludes 0: a maybe, not a "
-             "ranking" if fact.interval[0] > 0 else "")
+    maybe = ("; the interval, another calculation than the test and not corrected, excludes 0: "
+             "a maybe, not a ranking" if fact.interval[0] > 0 else "")
     return (f"{fact.first} and {fact.second}: this run does not tell them apart: "
             f"{_numbers(fact)}{maybe}.")
 

@@ -51,7 +51,8 @@ def take_aways(results: Sequence[Mapping], sweep: Mapping | None = None) -> str:
         + meaning,
         f"- Between the methods themselves, {methods}. They keep 2022's settings, which differ "
         "(the head, the learning rate, the epochs), so a ranking between two of them ranks a "
-        "method with its settings, not the method alone.",
+        "method with its settings, not the method alone; and method 3 is method 2's model "
+        "trained for more epochs, so 3 against 2 is fine-tuning and longer training together.",
         _over_seeds(results, sweep)])
 
 
@@ -67,6 +68,6 @@ def _over_seeds(results: Sequence[Mapping], sweep: Mapping | None) -> str:
     seeds = len({run["parameters"]["seed"] for run in sweep["runs"]})
     return (f"- Over the sweep's {seeds} seeds, made in this run's case (mean differences, "
             "Holm-corrected): " + (", ".join(ranked) if ranked else "no pair ranked")
-            + (f"; {len(pairs) - len(ranked)} pair(s) not told apart" if len(ranked) < len(pairs)
-               else "") + ". Those verdicts cover training randomness on these pictures, not "
-            "other pictures.")
+            + "".join(f"; {pair.first} and {pair.second} not told apart" for pair in pairs
+                      if not pair.ranked)
+            + ". Those verdicts cover training randomness on these pictures, not other pictures.")

@@ -91,9 +91,9 @@ def test_mistakes_are_counted_with_their_red_and_what_it_suggests():
     split = Split("test", images, labels, (), ("not_santa", "santa"))
     first, second = mistake_observations(split, probabilities).splitlines()
     assert first == ("It called 2 of the 4 not_santa pictures santa; strongly red pixels make "
-                     "up 50% of those, on average, against 0% of the not_santa pictures it got "
-                     "right: these mistakes are the redder, so red may have pulled the model "
-                     "their way.")
+                     "up 50% of those, on average over all 2 (not only the gallery's most "
+                     "confident), against 0% of the not_santa pictures it got right: these "
+                     "mistakes are the redder, so red may have pulled the model their way.")
     assert second == "It called 0 of the 4 santa pictures not_santa."
     even = mistake_observations(split, np.asarray([0.1, 0.2, 0.9, 0.8, 0.1, 0.9, 0.9, 0.1]))
     assert even.splitlines()[1].endswith(

@@ -100,7 +100,7 @@ def test_the_take_aways_say_this_runs_rankings_and_the_sweeps_in_its_case():
     assert "answered only by a sweep made in this run's case" in lines[2]
     over_seeds = take_aways([first, third, baseline], SEEDS).splitlines()[2]
     assert over_seeds.startswith("- Over the sweep's 5 seeds, made in this run's case")
-    assert "no pair ranked; 3 pair(s) not told apart" in over_seeds  # as 05's spread says
+    assert over_seeds.count("not told apart") == 3 and "no pair ranked" in over_seeds
     clear = sweep({"01_feature_extraction": [0.80, 0.81, 0.82, 0.83, 0.84],
                    "03_fine_tuning": [0.90, 0.92, 0.91, 0.93, 0.95],
                    "04_from_scratch": [0.84, 0.86, 0.85, 0.87, 0.88]})
